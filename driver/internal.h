@@ -1,0 +1,168 @@
+/*
+ * internal.h — the driver's internal ODBC functions, one per entry point.
+ *
+ * api.c (ANSI) and api_w.c (wide) validate and lock the handle, clear its
+ * diagnostics, convert UTF-16 <-> UTF-8 where needed and call these. Strings
+ * here are UTF-8; lengths follow ODBC (SQL_NTS allowed for inputs). Output
+ * string lengths are in bytes of UTF-8. The file owning each group is named.
+ */
+#ifndef INTERNAL_H
+#define INTERNAL_H
+
+#include "driver.h"
+
+/* handles.c */
+SQLRETURN odbc_AllocHandle(SQLSMALLINT type, SQLHANDLE in, SQLHANDLE *out);
+SQLRETURN odbc_FreeHandle(SQLSMALLINT type, SQLHANDLE h);
+SQLRETURN odbc_FreeStmt(stmt *s, SQLUSMALLINT option);
+
+/* diag.c (handle type + handle as given by the application) */
+SQLRETURN odbc_GetDiagRec(SQLSMALLINT htype, SQLHANDLE h, SQLSMALLINT recno,
+                          SQLCHAR *state, SQLINTEGER *native, SQLCHAR *msg,
+                          SQLSMALLINT buflen, SQLSMALLINT *textlen);
+SQLRETURN odbc_GetDiagField(SQLSMALLINT htype, SQLHANDLE h, SQLSMALLINT recno,
+                            SQLSMALLINT field, SQLPOINTER info, SQLSMALLINT buflen,
+                            SQLSMALLINT *strlen);
+
+/* connect.c */
+SQLRETURN odbc_Connect(dbc *c, const SQLCHAR *dsn, SQLSMALLINT dsnlen,
+                       const SQLCHAR *uid, SQLSMALLINT uidlen,
+                       const SQLCHAR *pwd, SQLSMALLINT pwdlen);
+SQLRETURN odbc_DriverConnect(dbc *c, SQLHWND hwnd, const SQLCHAR *in, SQLSMALLINT inlen,
+                             SQLCHAR *out, SQLSMALLINT outmax, SQLSMALLINT *outlen,
+                             SQLUSMALLINT completion);
+SQLRETURN odbc_Disconnect(dbc *c);
+
+/* attr.c */
+SQLRETURN odbc_SetEnvAttr(env *e, SQLINTEGER attr, SQLPOINTER val, SQLINTEGER len);
+SQLRETURN odbc_GetEnvAttr(env *e, SQLINTEGER attr, SQLPOINTER val, SQLINTEGER buflen, SQLINTEGER *len);
+SQLRETURN odbc_SetConnectAttr(dbc *c, SQLINTEGER attr, SQLPOINTER val, SQLINTEGER len);
+SQLRETURN odbc_GetConnectAttr(dbc *c, SQLINTEGER attr, SQLPOINTER val, SQLINTEGER buflen, SQLINTEGER *len);
+SQLRETURN odbc_SetStmtAttr(stmt *s, SQLINTEGER attr, SQLPOINTER val, SQLINTEGER len);
+SQLRETURN odbc_GetStmtAttr(stmt *s, SQLINTEGER attr, SQLPOINTER val, SQLINTEGER buflen, SQLINTEGER *len);
+SQLRETURN odbc_SetCursorName(stmt *s, const SQLCHAR *name, SQLSMALLINT len);
+SQLRETURN odbc_GetCursorName(stmt *s, SQLCHAR *name, SQLSMALLINT buflen, SQLSMALLINT *len);
+
+/* txn.c */
+SQLRETURN odbc_EndTran(SQLSMALLINT htype, SQLHANDLE h, SQLSMALLINT completion);
+
+/* info.c */
+SQLRETURN odbc_GetInfo(dbc *c, SQLUSMALLINT type, SQLPOINTER val, SQLSMALLINT buflen, SQLSMALLINT *len);
+SQLRETURN odbc_GetFunctions(dbc *c, SQLUSMALLINT id, SQLUSMALLINT *supported);
+
+/* exec.c */
+SQLRETURN odbc_Prepare(stmt *s, const SQLCHAR *sql, SQLINTEGER len);
+SQLRETURN odbc_Execute(stmt *s);
+SQLRETURN odbc_ExecDirect(stmt *s, const SQLCHAR *sql, SQLINTEGER len);
+SQLRETURN odbc_NumParams(stmt *s, SQLSMALLINT *count);
+SQLRETURN odbc_DescribeParam(stmt *s, SQLUSMALLINT n, SQLSMALLINT *type, SQLULEN *size,
+                             SQLSMALLINT *digits, SQLSMALLINT *nullable);
+SQLRETURN odbc_ParamData(stmt *s, SQLPOINTER *value);
+SQLRETURN odbc_PutData(stmt *s, SQLPOINTER data, SQLLEN len);
+SQLRETURN odbc_MoreResults(stmt *s);
+SQLRETURN odbc_RowCount(stmt *s, SQLLEN *count);
+SQLRETURN odbc_NativeSql(dbc *c, const SQLCHAR *in, SQLINTEGER inlen, SQLCHAR *out,
+                         SQLINTEGER outmax, SQLINTEGER *outlen);
+SQLRETURN odbc_Cancel(stmt *s);
+SQLRETURN odbc_CloseCursor(stmt *s);
+
+/* params.c */
+SQLRETURN odbc_BindParameter(stmt *s, SQLUSMALLINT n, SQLSMALLINT io, SQLSMALLINT ctype,
+                             SQLSMALLINT sqltype, SQLULEN size, SQLSMALLINT digits,
+                             SQLPOINTER ptr, SQLLEN buflen, SQLLEN *ind);
+
+/* fetch.c */
+SQLRETURN odbc_BindCol(stmt *s, SQLUSMALLINT col, SQLSMALLINT ctype, SQLPOINTER ptr,
+                       SQLLEN buflen, SQLLEN *ind);
+SQLRETURN odbc_Fetch(stmt *s);
+SQLRETURN odbc_FetchScroll(stmt *s, SQLSMALLINT orientation, SQLLEN offset);
+SQLRETURN odbc_ExtendedFetch(stmt *s, SQLUSMALLINT orientation, SQLLEN offset,
+                             SQLULEN *rowcount, SQLUSMALLINT *status);
+SQLRETURN odbc_GetData(stmt *s, SQLUSMALLINT col, SQLSMALLINT ctype, SQLPOINTER ptr,
+                       SQLLEN buflen, SQLLEN *ind);
+SQLRETURN odbc_SetPos(stmt *s, SQLSETPOSIROW row, SQLUSMALLINT op, SQLUSMALLINT lock);
+SQLRETURN odbc_BulkOperations(stmt *s, SQLSMALLINT op);
+
+/* colinfo.c */
+SQLRETURN odbc_NumResultCols(stmt *s, SQLSMALLINT *count);
+SQLRETURN odbc_DescribeCol(stmt *s, SQLUSMALLINT col, SQLCHAR *name, SQLSMALLINT buflen,
+                           SQLSMALLINT *namelen, SQLSMALLINT *type, SQLULEN *size,
+                           SQLSMALLINT *digits, SQLSMALLINT *nullable);
+SQLRETURN odbc_ColAttribute(stmt *s, SQLUSMALLINT col, SQLUSMALLINT field, SQLPOINTER str,
+                            SQLSMALLINT buflen, SQLSMALLINT *strlen, SQLLEN *num);
+
+/* desc.c */
+SQLRETURN odbc_GetDescField(desc *d, SQLSMALLINT rec, SQLSMALLINT field, SQLPOINTER val,
+                            SQLINTEGER buflen, SQLINTEGER *len);
+SQLRETURN odbc_SetDescField(desc *d, SQLSMALLINT rec, SQLSMALLINT field, SQLPOINTER val,
+                            SQLINTEGER len);
+SQLRETURN odbc_GetDescRec(desc *d, SQLSMALLINT rec, SQLCHAR *name, SQLSMALLINT buflen,
+                          SQLSMALLINT *namelen, SQLSMALLINT *type, SQLSMALLINT *subtype,
+                          SQLLEN *length, SQLSMALLINT *precision, SQLSMALLINT *scale,
+                          SQLSMALLINT *nullable);
+SQLRETURN odbc_SetDescRec(desc *d, SQLSMALLINT rec, SQLSMALLINT type, SQLSMALLINT subtype,
+                          SQLLEN length, SQLSMALLINT precision, SQLSMALLINT scale,
+                          SQLPOINTER data, SQLLEN *strlen, SQLLEN *ind);
+SQLRETURN odbc_CopyDesc(desc *src, desc *dst);
+/* descriptor plumbing used by other files */
+void desc_init(desc *d, desc_role role, dbc *c, stmt *owner, SQLSMALLINT alloc_type);
+void desc_free_recs(desc *d);                   /* drop all records */
+desc_rec *desc_rec_get(desc *d, SQLSMALLINT n); /* grow to n and return rec n; NULL on OOM */
+void desc_set_count(desc *d, SQLSMALLINT n);    /* shrink/grow (unbind) */
+
+/* catalog.c (identifiers as given; len may be SQL_NTS) */
+SQLRETURN odbc_Tables(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQLCHAR *sch,
+                      SQLSMALLINT schlen, const SQLCHAR *tab, SQLSMALLINT tablen,
+                      const SQLCHAR *types, SQLSMALLINT typeslen);
+SQLRETURN odbc_Columns(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQLCHAR *sch,
+                       SQLSMALLINT schlen, const SQLCHAR *tab, SQLSMALLINT tablen,
+                       const SQLCHAR *col, SQLSMALLINT collen);
+SQLRETURN odbc_PrimaryKeys(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQLCHAR *sch,
+                           SQLSMALLINT schlen, const SQLCHAR *tab, SQLSMALLINT tablen);
+SQLRETURN odbc_ForeignKeys(stmt *s, const SQLCHAR *pkcat, SQLSMALLINT pkcatlen,
+                           const SQLCHAR *pksch, SQLSMALLINT pkschlen, const SQLCHAR *pktab,
+                           SQLSMALLINT pktablen, const SQLCHAR *fkcat, SQLSMALLINT fkcatlen,
+                           const SQLCHAR *fksch, SQLSMALLINT fkschlen, const SQLCHAR *fktab,
+                           SQLSMALLINT fktablen);
+SQLRETURN odbc_Statistics(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQLCHAR *sch,
+                          SQLSMALLINT schlen, const SQLCHAR *tab, SQLSMALLINT tablen,
+                          SQLUSMALLINT unique, SQLUSMALLINT reserved);
+SQLRETURN odbc_SpecialColumns(stmt *s, SQLUSMALLINT idtype, const SQLCHAR *cat,
+                              SQLSMALLINT catlen, const SQLCHAR *sch, SQLSMALLINT schlen,
+                              const SQLCHAR *tab, SQLSMALLINT tablen, SQLUSMALLINT scope,
+                              SQLUSMALLINT nullable);
+SQLRETURN odbc_Procedures(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQLCHAR *sch,
+                          SQLSMALLINT schlen, const SQLCHAR *proc, SQLSMALLINT proclen);
+SQLRETURN odbc_ProcedureColumns(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen,
+                                const SQLCHAR *sch, SQLSMALLINT schlen, const SQLCHAR *proc,
+                                SQLSMALLINT proclen, const SQLCHAR *col, SQLSMALLINT collen);
+SQLRETURN odbc_TablePrivileges(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen,
+                               const SQLCHAR *sch, SQLSMALLINT schlen, const SQLCHAR *tab,
+                               SQLSMALLINT tablen);
+SQLRETURN odbc_ColumnPrivileges(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen,
+                                const SQLCHAR *sch, SQLSMALLINT schlen, const SQLCHAR *tab,
+                                SQLSMALLINT tablen, const SQLCHAR *col, SQLSMALLINT collen);
+SQLRETURN odbc_GetTypeInfo(stmt *s, SQLSMALLINT type);
+
+/* results.c — how exec.c and catalog.c give a statement its result set */
+/* Close cursor, finalize sqlite3_stmt, reset row count and GetData state. */
+void stmt_close_results(stmt *s);
+/* Forget the SQL entirely (back to ST_ALLOCATED). */
+void stmt_reset_all(stmt *s);
+/* Install an in-memory result (ownership of rows moves to s). The IRD is
+ * filled from `cols` (n columns). State becomes ST_CURSOR. */
+SQLRETURN stmt_set_mem_result(stmt *s, mem_rows *rows, const col_override *cols, int n);
+/* Run a local read-only query as the statement's result set; IRD metadata
+ * comes from `cols` when given (catalog functions), else from SQLite. */
+SQLRETURN stmt_set_query_result(stmt *s, const char *sql, const col_override *cols, int n);
+/* Fill the IRD from the current sqlite3_stmt (names, types via typemap). */
+SQLRETURN stmt_describe_columns(stmt *s);
+
+/* mem_rows helpers (results.c) */
+int mem_rows_init(mem_rows *m, int ncols);
+db_value *mem_rows_add(mem_rows *m);          /* new row, cells NULL-typed; NULL on OOM */
+int mem_set_text(db_value *cell, const char *s);  /* copies; s NULL -> SQL NULL */
+void mem_set_int(db_value *cell, sqlite3_int64 v);
+void mem_rows_free(mem_rows *m);
+
+#endif
