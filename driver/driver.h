@@ -159,6 +159,26 @@ typedef struct cursor {
     SQLLEN rows_seen;          /* rows fetched so far (SQL_ATTR_ROW_NUMBER) */
 } cursor;
 
+/* cursor.c — the one interface over both row sources. */
+/* Start streaming from sst (borrowed). pending_row: execute already stepped
+ * a row that has not been fetched yet. */
+void cursor_open_sqlite(cursor *c, sqlite3_stmt *sst, int pending_row);
+/* Take ownership of rows. */
+void cursor_open_mem(cursor *c, mem_rows *rows);
+/* Read every remaining row of a CUR_SQLITE cursor into memory (static and
+ * scrollable cursors). Returns SQLITE_OK or the SQLite error code. */
+int cursor_materialize(cursor *c);
+/* Advance to the next row: 1 = on a row, 0 = no more rows, <0 = -(SQLite error). */
+int cursor_next(cursor *c);
+/* CUR_MEM: position on 0-based row (may be -1 or nrows: before/after). 1 if on a row. */
+int cursor_seek(cursor *c, SQLLEN row);
+/* Value of 0-based column col on the current row (valid until the next move). */
+void cursor_value(const cursor *c, int col, db_value *out);
+/* CUR_MEM: number of rows; CUR_SQLITE: -1 (unknown). */
+SQLLEN cursor_row_count(const cursor *c);
+/* Drop rows (frees CUR_MEM storage; a CUR_SQLITE sst is reset, not finalized). */
+void cursor_close(cursor *c);
+
 /* ---------- statements ------------------------------------------------- */
 
 typedef enum stmt_state {

@@ -223,6 +223,30 @@ __attribute__((weak)) void mem_set_int(db_value *cell, sqlite3_int64 v)
 __attribute__((weak)) void mem_rows_free(mem_rows *m)
 { }
 
+__attribute__((weak)) void cursor_open_sqlite(cursor *c, sqlite3_stmt *sst, int pending_row)
+{ }
+
+__attribute__((weak)) void cursor_open_mem(cursor *c, mem_rows *rows)
+{ }
+
+__attribute__((weak)) int cursor_materialize(cursor *c)
+{ return 0; }
+
+__attribute__((weak)) int cursor_next(cursor *c)
+{ return 0; }
+
+__attribute__((weak)) int cursor_seek(cursor *c, SQLLEN row)
+{ return 0; }
+
+__attribute__((weak)) void cursor_value(const cursor *c, int col, db_value *out)
+{ }
+
+__attribute__((weak)) SQLLEN cursor_row_count(const cursor *c)
+{ return 0; }
+
+__attribute__((weak)) void cursor_close(cursor *c)
+{ }
+
 __attribute__((weak)) env * env_from(SQLHANDLE h)
 { return 0; }
 
