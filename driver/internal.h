@@ -45,6 +45,9 @@ SQLRETURN odbc_GetCursorName(stmt *s, SQLCHAR *name, SQLSMALLINT buflen, SQLSMAL
 
 /* txn.c */
 SQLRETURN odbc_EndTran(SQLSMALLINT htype, SQLHANDLE h, SQLSMALLINT completion);
+/* Manual-commit mode: open the connection's transaction if none is open.
+ * exec.c calls this before executing any statement when autocommit is off. */
+SQLRETURN dbc_begin_if_needed(dbc *c);
 
 /* info.c */
 SQLRETURN odbc_GetInfo(dbc *c, SQLUSMALLINT type, SQLPOINTER val, SQLSMALLINT buflen, SQLSMALLINT *len);

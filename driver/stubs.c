@@ -341,3 +341,6 @@ __attribute__((weak)) int sqltext_has_statement(const char *sql)
 { return 0; }
 
 __attribute__((weak)) const col_override typemap_type_info_cols[19];
+
+__attribute__((weak)) SQLRETURN dbc_begin_if_needed(dbc *c)
+{ return SQL_SUCCESS; }

@@ -1,0 +1,68 @@
+/*
+ * remote.h — talking to the primary over HTTP (libcurl): the protobuf
+ * /pull-updates endpoint (pages) and the Hrana /v2/pipeline endpoint (SQL).
+ * Owns the URL rules (libsql:// means https), the bearer token, timeouts and
+ * TLS settings, and maps HTTP/transport failures to lsq_status:
+ * connect/DNS/reset -> NETWORK, 401/403 -> AUTH, timeout -> TIMEOUT,
+ * malformed body -> PROTOCOL, TLS verification -> NETWORK with a TLS message.
+ */
+#ifndef LSQ_REMOTE_H
+#define LSQ_REMOTE_H
+
+#include "lsq.h"
+
+typedef struct lsq_remote_opts {
+    long connect_timeout_ms;    /* default 10000 */
+    long request_timeout_ms;    /* default 60000 (whole request) */
+    const char *ca_file;        /* TLS CA bundle (PEM); NULL = system default */
+    int insecure;               /* skip TLS verification (tests only) */
+} lsq_remote_opts;
+
+typedef struct lsq_remote lsq_remote;
+
+/* One page of a pull: 1-based SQLite page number and its 4096 bytes. */
+typedef struct lsq_page {
+    uint32_t pgno;
+    const unsigned char *data;  /* points into the result's body buffer */
+} lsq_page;
+
+typedef struct lsq_pull_result {
+    char *server_revision;      /* malloc'd, never NULL on success ("" allowed) */
+    uint64_t db_size_pages;     /* database size in pages after applying */
+    int apply_mode;             /* 0 incremental, 1 replace base */
+    lsq_page *pages;            /* npages entries, sorted by pgno, unique */
+    size_t npages;
+    unsigned char *body;        /* owned response body the pages point into */
+    size_t body_len;
+} lsq_pull_result;
+
+/* sync_url: libsql://host (https), https://..., http://... ; token may be NULL. */
+lsq_status lsq_remote_open(const char *sync_url, const char *auth_token,
+                           const lsq_remote_opts *opts, lsq_remote **out, lsq_error *err);
+void lsq_remote_close(lsq_remote *r);   /* wipes the token */
+
+/* POST /pull-updates. client_revision NULL/"" = bootstrap (all pages).
+ * long_poll_ms 0 = answer at once. Validates every page is 4096 bytes and
+ * every pgno <= db_size_pages. Thread-safe per lsq_remote? No: one caller
+ * at a time (the replica serialises syncs). */
+lsq_status lsq_remote_pull(lsq_remote *r, const char *client_revision, uint32_t long_poll_ms,
+                           lsq_pull_result *out, lsq_error *err);
+void lsq_pull_result_free(lsq_pull_result *res);
+
+/* POST /v2/pipeline with a JSON body; *response gets the malloc'd JSON text
+ * of a 200 answer. HTTP errors are mapped to lsq_status as above. */
+lsq_status lsq_remote_pipeline(lsq_remote *r, const char *json_body, char **response,
+                               lsq_error *err);
+
+/* ---- the protobuf wire format of /pull-updates (pull_proto.c) ---- */
+
+/* Encode PullUpdatesReqProtoBody into buf (cap bytes); returns length or -1. */
+long lsq_proto_encode_pull_request(const char *server_revision, const char *client_revision,
+                                   uint32_t long_poll_ms, unsigned char *buf, size_t cap);
+/* Parse a whole response body (length-delimited messages). On success the
+ * result's pages point into `body`, which the caller keeps alive (the result
+ * does not take ownership; lsq_remote_pull moves it into res->body). */
+lsq_status lsq_proto_parse_pull_response(const unsigned char *body, size_t len,
+                                         lsq_pull_result *out, lsq_error *err);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * replica.h — the embedded replica: one object per local file per process,
+ * shared by every connection that names that file (registry keyed by the
+ * file's real path), with its sidecar metadata, its sync lock and its
+ * background sync thread. Syncs pull from the primary (remote.h) and apply
+ * pages atomically (page_apply.h).
+ */
+#ifndef LSQ_REPLICA_H
+#define LSQ_REPLICA_H
+
+#include <time.h>
+
+#include "lsq.h"
+#include "remote.h"
+
+typedef struct lsq_replica lsq_replica;
+
+typedef struct lsq_replica_state {
+    char revision[128];         /* server revision the file holds ("" = none) */
+    uint64_t db_size_pages;
+    time_t last_sync_ok;        /* 0 = never */
+    time_t last_sync_attempt;
+    char last_error[512];       /* "" when the last sync succeeded */
+    uint64_t syncs_ok, syncs_failed, pages_applied;
+} lsq_replica_state;
+
+typedef struct lsq_sync_stats {
+    size_t pages;               /* pages applied by this sync */
+    size_t bytes;               /* response bytes */
+    double seconds;
+    double apply_seconds;       /* time readers were blocked (exclusive lock) */
+    int changed;                /* revision moved */
+} lsq_sync_stats;
+
+/* Get (creating and bootstrapping if needed) the replica for cfg->database.
+ * Refcounted: each call must be matched by lsq_replica_release. */
+lsq_status lsq_replica_acquire(const lsq_config *cfg, lsq_replica **out, lsq_error *err);
+void lsq_replica_release(lsq_replica *r);
+
+/* Pull once and apply. Serialised per replica. */
+lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *err);
+void lsq_replica_get_state(lsq_replica *r, lsq_replica_state *out);
+const char *lsq_replica_path(const lsq_replica *r);
+lsq_remote *lsq_replica_remote(lsq_replica *r);
+
+#endif
