@@ -2,10 +2,13 @@
  * db.c — lsq_db: one ODBC connection's view of a database.
  *
  * In local mode (no SyncUrl) it is just a sqlite3 connection on the file.
- * Replica mode (SyncUrl set) will hang a shared replica object off it; the
- * driver only ever sees lsq_db.
+ * In replica mode (SyncUrl set) it holds a reference to the process-wide
+ * replica object of that file (replica.c: bootstrap, sync, background
+ * thread) plus its own sqlite3 connection on the replica file; the driver
+ * only ever sees lsq_db.
  */
 #include "lsq.h"
+#include "replica.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +19,8 @@
 struct lsq_db {
     sqlite3 *sqlite;
     char *path;
+    lsq_replica *replica;       /* NULL in local mode */
+    char *open_warning;         /* NULL, or why the replica was not synced at open */
 };
 
 void lsq_config_defaults(lsq_config *cfg)
@@ -44,6 +49,76 @@ static char *plain_path(const char *database)
     return out;
 }
 
+/* Replica mode. The connection's sqlite3 is opened read-write although the
+ * application never commits to the file: SQLite needs write access to roll
+ * back a hot journal a crashed apply may leave, and the driver previews
+ * manual-commit writes in a local transaction it always rolls back
+ * (DESIGN.md "Transactions"), so PRAGMA query_only would break both. Keeping
+ * the file a faithful copy is the driver's job: it forwards every write.
+ * The file must stay in rollback-journal mode; WAL would hide applied pages
+ * from readers and break the applier's locking. */
+static lsq_status open_replica(const lsq_config *cfg, lsq_db **out, lsq_error *err)
+{
+    char warning[600];
+    lsq_replica *r = NULL;
+    lsq_status st = lsq_replica_acquire_w(cfg, &r, warning, sizeof warning, err);
+    if (st != LSQ_OK)
+        return st;
+    const char *path = lsq_replica_path(r);
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        lsq_fail(err, LSQ_ERR_CANTOPEN, rc, "cannot open replica file '%s': %s", path,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        lsq_replica_release(r);
+        return LSQ_ERR_CANTOPEN;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    /* Readers wait here while a sync holds the exclusive lock (milliseconds). */
+    sqlite3_busy_timeout(db, cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : 5000);
+    sqlite3_stmt *stmt = NULL;
+    rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    int is_delete = rc == SQLITE_ROW &&
+                    sqlite3_stricmp((const char *)sqlite3_column_text(stmt, 0), "delete") == 0;
+    if (rc != SQLITE_ROW) {
+        st = lsq_fail_sqlite(err, db, rc);
+        lsq_fail(err, st, sqlite3_extended_errcode(db), "cannot read replica file '%s': %s",
+                 path, sqlite3_errmsg(db));
+    } else if (!is_delete) {
+        st = lsq_fail(err, LSQ_ERR_MISC, 0,
+                      "replica file '%s' is in journal mode '%s', expected 'delete': it was "
+                      "changed outside the driver; delete it to re-bootstrap", path,
+                      (const char *)sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    lsq_db *h = st == LSQ_OK ? calloc(1, sizeof *h) : NULL;
+    if (st == LSQ_OK && h) {
+        h->path = strdup(path);
+        if (warning[0])
+            h->open_warning = strdup(warning);
+        if (!h->path || (warning[0] && !h->open_warning)) {
+            free(h->path);
+            free(h->open_warning);
+            free(h);
+            h = NULL;
+        }
+    }
+    if (st == LSQ_OK && !h)
+        st = lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    if (st != LSQ_OK) {
+        sqlite3_close(db);
+        lsq_replica_release(r);
+        return st;
+    }
+    h->sqlite = db;
+    h->replica = r;
+    *out = h;
+    return LSQ_OK;
+}
+
 lsq_status lsq_open(const lsq_config *cfg, lsq_db **out, lsq_error *err)
 {
     *out = NULL;
@@ -51,8 +126,7 @@ lsq_status lsq_open(const lsq_config *cfg, lsq_db **out, lsq_error *err)
         return lsq_fail(err, LSQ_ERR_CANTOPEN, 0,
                         "no database file given (set Database= in the DSN)");
     if (cfg->sync_url && *cfg->sync_url)
-        return lsq_fail(err, LSQ_ERR_MISC, 0,
-                        "replica mode (SyncUrl) is not available in this build yet");
+        return open_replica(cfg, out, err);
 
     char *path = plain_path(cfg->database);
     if (!path)
@@ -123,9 +197,31 @@ void lsq_close(lsq_db *db)
     if (!db)
         return;
     sqlite3_close_v2(db->sqlite);
+    lsq_replica_release(db->replica);
     free(db->path);
+    free(db->open_warning);
     free(db);
 }
 
 sqlite3 *lsq_sqlite(lsq_db *db) { return db ? db->sqlite : NULL; }
 const char *lsq_path(const lsq_db *db) { return db ? db->path : NULL; }
+
+int lsq_is_replica(const lsq_db *db) { return db && db->replica ? 1 : 0; }
+
+const char *lsq_open_warning(const lsq_db *db) { return db ? db->open_warning : NULL; }
+
+lsq_status lsq_sync(lsq_db *db, lsq_sync_stats *stats, lsq_error *err)
+{
+    if (!db || !db->replica)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0,
+                        "sync needs a replica connection (set SyncUrl in the DSN)");
+    return lsq_replica_sync(db->replica, stats, err);
+}
+
+lsq_status lsq_replica_state_of(lsq_db *db, lsq_replica_state *out)
+{
+    if (!db || !db->replica || !out)
+        return LSQ_ERR_MISUSE;
+    lsq_replica_get_state(db->replica, out);
+    return LSQ_OK;
+}

@@ -86,6 +86,28 @@ sqlite3 *lsq_sqlite(lsq_db *db);
 /* The resolved local file path. */
 const char *lsq_path(const lsq_db *db);
 
+
+/* ---- replica mode (cfg->sync_url set; core/replica.c, core/db.c) ---- */
+
+/* Defined in replica.h; declared here so the driver need not include it. */
+typedef struct lsq_sync_stats lsq_sync_stats;
+typedef struct lsq_replica_state lsq_replica_state;
+
+/* 1 when db is an embedded replica (SyncUrl set), else 0. */
+int lsq_is_replica(const lsq_db *db);
+
+/* Pull from the primary now and apply (explicit sync). stats may be NULL.
+ * On a plain local database: LSQ_ERR_MISUSE. */
+lsq_status lsq_sync(lsq_db *db, lsq_sync_stats *stats, lsq_error *err);
+
+/* The replica's revision, last sync times and last error. */
+lsq_status lsq_replica_state_of(lsq_db *db, lsq_replica_state *out);
+
+/* NULL, or why the connection opened without an initial sync (primary
+ * unreachable: the local copy is served as it is). The driver reports it as
+ * a warning (SQL_SUCCESS_WITH_INFO, 01000). Valid until lsq_close. */
+const char *lsq_open_warning(const lsq_db *db);
+
 #ifdef __cplusplus
 }
 #endif

@@ -65,4 +65,8 @@ long lsq_proto_encode_pull_request(const char *server_revision, const char *clie
 lsq_status lsq_proto_parse_pull_response(const unsigned char *body, size_t len,
                                          lsq_pull_result *out, lsq_error *err);
 
+/* Cap on one response body (default 4 GiB); a larger answer fails with
+ * LSQ_ERR_PROTOCOL. 0 restores the default. (http.c) */
+void lsq_remote_set_max_body(lsq_remote *r, size_t max_bytes);
+
 #endif

@@ -41,6 +41,19 @@ void lsq_replica_release(lsq_replica *r);
 lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *err);
 void lsq_replica_get_state(lsq_replica *r, lsq_replica_state *out);
 const char *lsq_replica_path(const lsq_replica *r);
+/* The replica's connection for SQL (Hrana). One caller at a time: prefer
+ * lsq_replica_pipeline, which serialises callers. Syncs use their own. */
 lsq_remote *lsq_replica_remote(lsq_replica *r);
+
+/* As lsq_replica_acquire; when the replica opens but its sync failed because
+ * the primary is unreachable (the local copy is then served as it is), the
+ * reason is written to warning (cap bytes, "" when none; may be NULL). */
+lsq_status lsq_replica_acquire_w(const lsq_config *cfg, lsq_replica **out, char *warning,
+                                 size_t warning_cap, lsq_error *err);
+
+/* lsq_remote_pipeline on the replica's SQL connection, serialised across the
+ * connections sharing the replica. */
+lsq_status lsq_replica_pipeline(lsq_replica *r, const char *json_body, char **response,
+                                lsq_error *err);
 
 #endif

@@ -71,4 +71,54 @@ SQLLEN conv_ctype_size(SQLSMALLINT ctype);
 SQLLEN utf8_to_utf16(const char *s, SQLLEN n, SQLWCHAR *out, SQLLEN cap);
 char *utf16_to_utf8(const SQLWCHAR *s, SQLLEN len16, SQLLEN *outlen);
 
+/* utf.c helpers (added by convert): like utf8_to_utf16, and *consumed gets
+ * the source bytes behind the units written (whole characters only), so
+ * chunked SQLGetData can resume there. */
+SQLLEN utf8_to_utf16_part(const char *s, SQLLEN n, SQLWCHAR *out, SQLLEN cap,
+                          SQLLEN *consumed);
+/* Decode one code point from s[0..n) (n >= 1); returns bytes used; bad
+ * input gives U+FFFD. */
+size_t utf8_decode_one(const unsigned char *s, size_t n, unsigned *cp);
+/* Nonzero when s[0..n) is well-formed UTF-8. */
+int utf8_is_valid(const unsigned char *s, size_t n);
+
+/* conv_datetime.c (added by convert): date/time text and numbers. */
+#define CONV_HAS_DATE 1
+#define CONV_HAS_TIME 2
+/* Parse ISO-8601 date, time or timestamp text; *what gets CONV_HAS_* bits.
+ * Returns 0, or -1 when the text is not a valid date/time. */
+int conv_parse_datetime(const char *s, size_t n, SQL_TIMESTAMP_STRUCT *ts, int *what);
+int conv_date_valid(int y, int m, int d);
+int conv_time_valid(int h, int mi, int s);
+int conv_days_in_month(int y, int m);
+/* Numbers stored in date columns: INTEGER = Unix epoch seconds, REAL =
+ * Julian day. Return 0 or -1 when out of the representable range. */
+int conv_epoch_to_ts(long long secs, SQL_TIMESTAMP_STRUCT *ts);
+int conv_julian_to_ts(double jd, SQL_TIMESTAMP_STRUCT *ts);
+/* Format as "YYYY-MM-DD", "HH:MM:SS[.f]" or both (what = CONV_HAS_* bits);
+ * fraction digits without trailing zeros. Returns the length. */
+size_t conv_format_ts(const SQL_TIMESTAMP_STRUCT *ts, int what, char *out, size_t cap);
+size_t conv_format_fraction(SQLUINTEGER frac, char *out);
+
+/* convert.c (added by convert): parse text holding a number (surrounding
+ * blanks allowed). Returns 0 with *is_int set (value in *i) or clear (value
+ * in *d), -1 when the text is not a number. */
+int conv_parse_number(const char *s, size_t n, sqlite3_int64 *i, double *d, int *is_int);
+
+/* conv_numeric.c (added by convert): SQL_NUMERIC_STRUCT. conv_to_numeric
+ * fills t (precision/scale from t, defaults 38/0) with conv_to_c's rules;
+ * conv_numeric_to_text writes the exact decimal ("-12.34") and returns its
+ * length. */
+SQLRETURN conv_to_numeric(diag_list *d, const db_value *v, const c_target *t, SQLLEN row,
+                          SQLINTEGER col);
+size_t conv_numeric_to_text(const SQL_NUMERIC_STRUCT *ns, char *out, size_t cap);
+
+/* utf.c (added by convert): UTF-16 n units -> UTF-8 into out, which must
+ * hold 3 * n + 1 bytes; NUL-terminated; returns bytes written. */
+size_t utf16_to_utf8_buf(const SQLWCHAR *s, SQLLEN n, char *out);
+
+/* convert.c (added by convert): trunc() without libm (the library is not
+ * linked against libm). */
+double conv_trunc(double x);
+
 #endif

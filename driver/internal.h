@@ -52,6 +52,9 @@ SQLRETURN dbc_begin_if_needed(dbc *c);
 /* info.c */
 SQLRETURN odbc_GetInfo(dbc *c, SQLUSMALLINT type, SQLPOINTER val, SQLSMALLINT buflen, SQLSMALLINT *len);
 SQLRETURN odbc_GetFunctions(dbc *c, SQLUSMALLINT id, SQLUSMALLINT *supported);
+/* Nonzero when SQLGetInfo answers `type` with a character string (api_w.c
+ * converts those to UTF-16 and reports their length in bytes). */
+int info_type_is_string(SQLUSMALLINT type);
 
 /* exec.c */
 SQLRETURN odbc_Prepare(stmt *s, const SQLCHAR *sql, SQLINTEGER len);
@@ -112,6 +115,9 @@ void desc_init(desc *d, desc_role role, dbc *c, stmt *owner, SQLSMALLINT alloc_t
 void desc_free_recs(desc *d);                   /* drop all records */
 desc_rec *desc_rec_get(desc *d, SQLSMALLINT n); /* grow to n and return rec n; NULL on OOM */
 void desc_set_count(desc *d, SQLSMALLINT n);    /* shrink/grow (unbind) */
+int ctype_is_valid(SQLSMALLINT ctype);          /* a C type SQLBindCol/GetData accept */
+/* Set a record's concise type; TYPE and DATETIME_INTERVAL_CODE follow. */
+void desc_rec_set_concise(desc_rec *r, SQLSMALLINT concise);
 
 /* catalog.c (identifiers as given; len may be SQL_NTS) */
 SQLRETURN odbc_Tables(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQLCHAR *sch,
@@ -167,5 +173,32 @@ db_value *mem_rows_add(mem_rows *m);          /* new row, cells NULL-typed; NULL
 int mem_set_text(db_value *cell, const char *s);  /* copies; s NULL -> SQL NULL */
 void mem_set_int(db_value *cell, sqlite3_int64 v);
 void mem_rows_free(mem_rows *m);
+
+/* handles.c (backbone): release one statement / explicit descriptor, used by
+ * SQLDisconnect, which frees every statement and descriptor of a connection. */
+void stmt_destroy(stmt *s);
+void desc_destroy(desc *d);
+
+
+/* results.c (exec area): after execute stepped the first row, give columns
+ * without a declared type the type of that row's values. */
+SQLRETURN stmt_refine_column_types(stmt *s);
+
+/* params.c (exec area) — parameter binding used by exec.c. */
+/* Bind row `row` of the parameter set to s->sst; ODBC parameter numbers are
+ * offset by `first` (parameters of earlier statements in a batch). DAE
+ * parameters take the data collected by SQLPutData. */
+SQLRETURN params_bind_row(stmt *s, SQLULEN row, int first);
+/* 07002 unless every parameter of s->sst (numbered from first+1) is bound. */
+SQLRETURN params_check_bound(stmt *s, int first);
+/* Next data-at-execution parameter after `after` in row s->dae_row, 0 if none. */
+int params_next_dae(stmt *s, int after);
+/* Drop collected SQLPutData buffers. */
+void params_free_dae(stmt *s);
+/* exec.c: close the open cursor but keep the prepared statement for the next
+ * SQLExecute (what SQLFreeStmt(SQL_CLOSE) should do; never fails). */
+void stmt_close_cursor(stmt *s);
+/* exec.c: run the statement once its data-at-execution parameters are in. */
+SQLRETURN exec_after_params(stmt *s);
 
 #endif

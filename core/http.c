@@ -1,0 +1,452 @@
+/*
+ * http.c — the HTTP client side of the replica: lsq_remote_* over libcurl.
+ *
+ * Owns one curl easy handle per lsq_remote (reused, so keep-alive works
+ * where the server allows it), the URL rules (libsql:// means https://), the
+ * bearer token (sent only when set, wiped on close, never in a message),
+ * connect/total timeouts and TLS options, the response-size cap, and the
+ * mapping of transport and HTTP failures onto lsq_status. The protobuf body
+ * of /pull-updates is encoded and decoded in pull_proto.c.
+ *
+ * Observed on the real primary (tursodb --sync-server from npm turso 0.6.0):
+ *  - every answer carries "Connection: close", so each request opens a new
+ *    TCP connection there; Turso Cloud keeps connections alive.
+ *  - unknown paths, and GET on /pull-updates, answer 404 "Not Found".
+ *  - /pull-updates with an empty body (bootstrap) answers 200 with header
+ *    {server_revision "3", db_size 2, raw_encoding {}} and pages 0 and 1;
+ *    page 1 is in WAL mode (bytes 18/19 = 2/2). After one more INSERT, a
+ *    pull with client_revision "3" answers revision "4" and only page_id 1.
+ *  - the revision is the frame count of the primary's WAL. A client revision
+ *    beyond the server's ("99") is NOT an error: the answer is the header
+ *    (revision "4", db_size 2) with no pages. A non-numeric revision ("abc")
+ *    is treated as no revision: every page comes back.
+ *  - the server serves pages from its WAL only: after PRAGMA
+ *    wal_checkpoint(TRUNCATE) a bootstrap returns revision "0", no db_size
+ *    and no pages, and revisions restart from 1, so a replica holding "4"
+ *    silently misses the next writes. The replica layer has to treat a
+ *    revision that goes backwards as "re-bootstrap".
+ */
+#include "remote.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Default cap on one response body; lsq_remote_set_max_body changes it. */
+#define DEFAULT_MAX_BODY ((size_t)4 << 30)
+
+struct lsq_remote {
+    CURL *curl;
+    char *base_url;             /* normalised: scheme://host[:port][/path], no trailing '/' */
+    char *host;                 /* for messages; never the token */
+    char *auth_header;          /* "Authorization: Bearer ..." or NULL */
+    struct curl_slist *proto_headers;
+    struct curl_slist *json_headers;
+    long connect_timeout_ms;
+    long request_timeout_ms;
+    char *ca_file;
+    int insecure;
+    size_t max_body;
+    char curl_message[CURL_ERROR_SIZE];
+};
+
+/* A growing response body with a hard cap. */
+typedef struct body_buffer {
+    unsigned char *data;
+    size_t len, cap, max;
+    int too_large;
+    int no_memory;
+} body_buffer;
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_result = CURLE_FAILED_INIT;
+
+static void init_curl_once(void)
+{
+    curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* memset that the compiler may not drop because the memory is freed next. */
+static void wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n--)
+        *v++ = 0;
+}
+
+static void free_wiped_string(char *s)
+{
+    if (s) {
+        wipe(s, strlen(s));
+        free(s);
+    }
+}
+
+/* The header lists may hold the token: wipe their copies before freeing. */
+static void free_wiped_headers(struct curl_slist *list)
+{
+    for (struct curl_slist *l = list; l; l = l->next)
+        if (l->data)
+            wipe(l->data, strlen(l->data));
+    curl_slist_free_all(list);
+}
+
+static char *dup_range(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* libsql:// and wss:// are the TLS schemes of libSQL clients, ws:// the plain
+ * one; all of them speak the same HTTP endpoints. */
+static lsq_status normalise_url(const char *url, char **base, char **host, lsq_error *err)
+{
+    static const struct { const char *from, *to; } schemes[] = {
+        { "libsql://", "https://" }, { "https://", "https://" }, { "http://", "http://" },
+        { "wss://", "https://" },    { "ws://", "http://" },
+    };
+    const char *rest = NULL, *scheme = NULL;
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        size_t n = strlen(schemes[i].from);
+        if (strncasecmp(url, schemes[i].from, n) == 0) {
+            rest = url + n;
+            scheme = schemes[i].to;
+            break;
+        }
+    }
+    if (!rest)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0,
+                        "SyncUrl must start with libsql://, https:// or http://");
+    size_t len = strlen(rest);
+    while (len && rest[len - 1] == '/')
+        len--;
+    size_t host_len = strcspn(rest, "/?#");
+    if (host_len > len)
+        host_len = len;
+    /* Credentials in the URL (user:pass@host) stay out of messages. */
+    const char *at = memchr(rest, '@', host_len);
+    const char *h = at ? at + 1 : rest;
+    size_t hl = host_len - (size_t)(h - rest);
+    if (hl == 0)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "SyncUrl has no host name");
+    size_t slen = strlen(scheme);
+    *base = malloc(slen + len + 1);
+    *host = dup_range(h, hl);
+    if (!*base || !*host) {
+        free(*base);
+        free(*host);
+        *base = *host = NULL;
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    }
+    memcpy(*base, scheme, slen);
+    memcpy(*base + slen, rest, len);
+    (*base)[slen + len] = '\0';
+    return LSQ_OK;
+}
+
+static struct curl_slist *make_headers(const char *content_type, const char *auth)
+{
+    /* "Expect:" turns off curl's 100-continue round trip for larger bodies. */
+    const char *lines[] = { content_type, "Expect:", auth };
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        if (!lines[i])
+            continue;
+        struct curl_slist *next = curl_slist_append(list, lines[i]);
+        if (!next) {
+            free_wiped_headers(list);
+            return NULL;
+        }
+        list = next;
+    }
+    return list;
+}
+
+lsq_status lsq_remote_open(const char *sync_url, const char *auth_token,
+                           const lsq_remote_opts *opts, lsq_remote **out, lsq_error *err)
+{
+    if (!out)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_remote_open: NULL out");
+    *out = NULL;
+    if (!sync_url || !*sync_url)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "SyncUrl is empty");
+    pthread_once(&curl_once, init_curl_once);
+    if (curl_init_result != CURLE_OK)
+        return lsq_fail(err, LSQ_ERR_MISC, (int)curl_init_result, "libcurl initialisation failed: %s",
+                        curl_easy_strerror(curl_init_result));
+
+    lsq_remote *r = calloc(1, sizeof *r);
+    if (!r)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    lsq_status st = normalise_url(sync_url, &r->base_url, &r->host, err);
+    if (st != LSQ_OK) {
+        free(r);
+        return st;
+    }
+    r->connect_timeout_ms = opts && opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000;
+    r->request_timeout_ms = opts && opts->request_timeout_ms > 0 ? opts->request_timeout_ms : 60000;
+    r->insecure = opts ? opts->insecure : 0;
+    r->max_body = DEFAULT_MAX_BODY;
+    if (opts && opts->ca_file && *opts->ca_file && !(r->ca_file = strdup(opts->ca_file)))
+        goto nomem;
+    if (auth_token && *auth_token) {
+        static const char prefix[] = "Authorization: Bearer ";
+        size_t n = strlen(auth_token);
+        r->auth_header = malloc(sizeof prefix + n);
+        if (!r->auth_header)
+            goto nomem;
+        memcpy(r->auth_header, prefix, sizeof prefix - 1);
+        memcpy(r->auth_header + sizeof prefix - 1, auth_token, n + 1);
+    }
+    r->proto_headers = make_headers("Content-Type: application/protobuf", r->auth_header);
+    r->json_headers = make_headers("Content-Type: application/json", r->auth_header);
+    r->curl = curl_easy_init();
+    if (!r->proto_headers || !r->json_headers || !r->curl)
+        goto nomem;
+    *out = r;
+    return LSQ_OK;
+nomem:
+    lsq_remote_close(r);
+    return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+}
+
+void lsq_remote_close(lsq_remote *r)
+{
+    if (!r)
+        return;
+    if (r->curl)
+        curl_easy_cleanup(r->curl);
+    free_wiped_headers(r->proto_headers);
+    free_wiped_headers(r->json_headers);
+    free_wiped_string(r->auth_header);
+    free(r->base_url);
+    free(r->host);
+    free(r->ca_file);
+    wipe(r, sizeof *r);
+    free(r);
+}
+
+void lsq_remote_set_max_body(lsq_remote *r, size_t max_bytes)
+{
+    if (r)
+        r->max_body = max_bytes ? max_bytes : DEFAULT_MAX_BODY;
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    body_buffer *b = userdata;
+    size_t n = size * nmemb;
+    if (n > b->max - b->len) {
+        b->too_large = 1;
+        return 0;               /* makes curl stop with CURLE_WRITE_ERROR */
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 16384;
+        while (cap < b->len + n + 1)
+            cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+        unsigned char *d = realloc(b->data, cap);
+        if (!d) {
+            b->no_memory = 1;
+            return 0;
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, ptr, n);
+    b->len += n;
+    b->data[b->len] = '\0';     /* JSON callers get a C string for free */
+    return n;
+}
+
+static int is_tls_error(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_SSL_CONNECT_ERROR: case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER: case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND: case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED: case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE: case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH: case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_USE_SSL_FAILED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A printable excerpt of an error body, so "HTTP 500" comes with its reason. */
+static void excerpt(const body_buffer *b, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->len && n + 1 < cap && i < 200; i++) {
+        unsigned char ch = b->data[i];
+        out[n++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : ' ';
+    }
+    while (n && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+}
+
+static lsq_status transport_failure(lsq_remote *r, CURLcode rc, const body_buffer *b,
+                                    lsq_error *err)
+{
+    const char *why = r->curl_message[0] ? r->curl_message : curl_easy_strerror(rc);
+    if (b->too_large)
+        return lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
+                        "response from %s is larger than the limit of %zu bytes", r->host, b->max);
+    if (b->no_memory || rc == CURLE_OUT_OF_MEMORY)
+        return lsq_fail(err, LSQ_ERR_NOMEM, (int)rc, "out of memory reading the response from %s",
+                        r->host);
+    if (rc == CURLE_OPERATION_TIMEDOUT)
+        return lsq_fail(err, LSQ_ERR_TIMEOUT, (int)rc, "request to %s timed out: %s", r->host, why);
+    if (is_tls_error(rc))
+        return lsq_fail(err, LSQ_ERR_NETWORK, (int)rc, "TLS error talking to %s: %s", r->host, why);
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST: case CURLE_COULDNT_RESOLVE_PROXY:
+        return lsq_fail(err, LSQ_ERR_NETWORK, (int)rc, "cannot resolve host %s: %s", r->host, why);
+    case CURLE_COULDNT_CONNECT:
+        return lsq_fail(err, LSQ_ERR_NETWORK, (int)rc, "cannot connect to %s: %s", r->host, why);
+    case CURLE_UNSUPPORTED_PROTOCOL: case CURLE_URL_MALFORMAT:
+        return lsq_fail(err, LSQ_ERR_MISUSE, (int)rc, "invalid SyncUrl for %s: %s", r->host, why);
+    default: /* RECV/SEND errors, partial file, empty reply, ... */
+        return lsq_fail(err, LSQ_ERR_NETWORK, (int)rc, "connection to %s failed: %s", r->host, why);
+    }
+}
+
+static lsq_status http_failure(lsq_remote *r, long status, const char *path,
+                               const body_buffer *b, lsq_error *err)
+{
+    char text[201];
+    excerpt(b, text, sizeof text);
+    if (status == 401 || status == 403)
+        return lsq_fail(err, LSQ_ERR_AUTH, (int)status,
+                        "%s refused the request (HTTP %ld): %s", r->host, status,
+                        r->auth_header ? "check AuthToken" : "an AuthToken is required");
+    if (status == 404)
+        return lsq_fail(err, LSQ_ERR_PROTOCOL, (int)status,
+                        "endpoint not found: is SyncUrl a libSQL primary? (HTTP 404 for %s on %s)",
+                        path, r->host);
+    if (status >= 500)
+        return lsq_fail(err, LSQ_ERR_NETWORK, (int)status, "primary %s failed: HTTP %ld%s%s",
+                        r->host, status, text[0] ? ": " : "", text);
+    return lsq_fail(err, LSQ_ERR_PROTOCOL, (int)status, "unexpected HTTP %ld from %s%s%s", status,
+                    r->host, text[0] ? ": " : "", text);
+}
+
+/* POSTs body to base_url + path; on success *out holds the 2xx body. */
+static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *headers,
+                       const void *body, size_t body_len, body_buffer *out, lsq_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->max = r->max_body;
+    size_t ulen = strlen(r->base_url) + strlen(path) + 1;
+    char *url = malloc(ulen);
+    if (!url)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    snprintf(url, ulen, "%s%s", r->base_url, path);
+
+    CURL *c = r->curl;
+    /* Reset clears last request's options but keeps the connection cache. */
+    curl_easy_reset(c);
+    r->curl_message[0] = '\0';
+    int ok = 1;
+    ok &= curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK;
+#if LIBCURL_VERSION_NUM >= 0x075500
+    ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+#endif
+    ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->curl_message) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS, body_len ? body : "") == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_USERAGENT, "libsql-odbc/0.1") == CURLE_OK;
+    /* A redirect could carry the bearer token to another host: never follow. */
+    ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->request_timeout_ms) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, out) == CURLE_OK;
+    if (r->ca_file)
+        ok &= curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file) == CURLE_OK;
+    if (r->insecure) {
+        ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+    }
+    if (!ok) {
+        free(url);
+        return lsq_fail(err, LSQ_ERR_MISC, 0, "libcurl rejected an option for %s", r->host);
+    }
+
+    CURLcode rc = curl_easy_perform(c);
+    free(url);
+    lsq_status st = LSQ_OK;
+    if (rc != CURLE_OK) {
+        st = transport_failure(r, rc, out, err);
+    } else {
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        if (status < 200 || status > 299)
+            st = http_failure(r, status, path, out, err);
+    }
+    if (st != LSQ_OK) {
+        free(out->data);
+        memset(out, 0, sizeof *out);
+    }
+    return st;
+}
+
+lsq_status lsq_remote_pull(lsq_remote *r, const char *client_revision, uint32_t long_poll_ms,
+                           lsq_pull_result *out, lsq_error *err)
+{
+    if (!r || !out)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_remote_pull: NULL argument");
+    memset(out, 0, sizeof *out);
+    size_t cap = (client_revision ? strlen(client_revision) : 0) + 32;
+    unsigned char *req = malloc(cap);
+    if (!req)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    long req_len = lsq_proto_encode_pull_request(NULL, client_revision, long_poll_ms, req, cap);
+    if (req_len < 0) {
+        free(req);
+        return lsq_fail(err, LSQ_ERR_MISC, 0, "pull-updates request did not fit its buffer");
+    }
+    body_buffer b;
+    lsq_status st = post(r, "/pull-updates", r->proto_headers, req, (size_t)req_len, &b, err);
+    free(req);
+    if (st != LSQ_OK)
+        return st;
+    st = lsq_proto_parse_pull_response(b.data, b.len, out, err);
+    if (st != LSQ_OK) {
+        free(b.data);
+        return st;
+    }
+    out->body = b.data;
+    out->body_len = b.len;
+    return LSQ_OK;
+}
+
+lsq_status lsq_remote_pipeline(lsq_remote *r, const char *json_body, char **response,
+                               lsq_error *err)
+{
+    if (!r || !json_body || !response)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_remote_pipeline: NULL argument");
+    *response = NULL;
+    body_buffer b;
+    lsq_status st = post(r, "/v2/pipeline", r->json_headers, json_body, strlen(json_body), &b, err);
+    if (st != LSQ_OK)
+        return st;
+    if (!b.data) /* an empty 200 body: hand back "" rather than NULL */
+        b.data = (unsigned char *)calloc(1, 1);
+    if (!b.data)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    *response = (char *)b.data;
+    return LSQ_OK;
+}

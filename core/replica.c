@@ -1,0 +1,547 @@
+/*
+ * replica.c — the embedded replica object: one per local file per process.
+ *
+ * Owns the process-wide registry (keyed by the file's real path, refcounted,
+ * guarded by one mutex — the only global mutable state in core/), the
+ * bootstrap of a new replica file, the check of an existing one against its
+ * sidecar metadata, syncs (pull from the stored revision, apply the pages
+ * atomically, then record the new revision), and the background thread that
+ * syncs every SyncInterval seconds with exponential backoff after failures.
+ *
+ * Locks, always taken in this order and never held across a wait on another:
+ *   registry_lock  – the list and every refcount; held while a NEW replica
+ *                    bootstraps so two connections never bootstrap one file;
+ *   r->sync_mu     – one sync at a time per replica (and the pull remote);
+ *   r->state_mu    – the state snapshot and the background thread's fields.
+ */
+#include "replica.h"
+#include "page_apply.h"
+#include "replica_meta.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Longest pause between background retries after repeated failures. */
+#define MAX_BACKOFF_SECONDS 300
+
+struct lsq_replica {
+    lsq_replica *next;          /* registry list */
+    int refs;                   /* registry_lock */
+    char *path;                 /* real path: the registry key */
+    char url_hash[65];
+    const char *vfs_name;       /* NULL = default VFS (the encryption shim later) */
+    lsq_remote *pull_remote;    /* used under sync_mu only */
+    lsq_remote *sql_remote;     /* used under sql_mu only */
+
+    pthread_mutex_t sync_mu;
+    pthread_mutex_t sql_mu;
+
+    pthread_mutex_t state_mu;
+    pthread_cond_t wake;        /* CLOCK_MONOTONIC; wakes the thread to stop */
+    lsq_replica_state st;
+    int interval;               /* seconds; 0 = no background thread */
+    int thread_started;
+    int stop;
+    unsigned failures;          /* consecutive background failures */
+    pthread_t thread;
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static lsq_replica *registry;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- the registry key ---- */
+
+/* The file's path without "file:" and "?query", made absolute and free of
+ * symlinks; the file itself may not exist yet (then its directory must). */
+static lsq_status resolve_path(const char *database, char **out, lsq_error *err)
+{
+    *out = NULL;
+    const char *p = database;
+    if (strncmp(p, "file:", 5) == 0) {
+        p += 5;
+        if (strncmp(p, "//", 2) == 0)
+            p += 2;
+    }
+    size_t n = strcspn(p, "?#");
+    char *plain = strndup(p, n);
+    if (!plain)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    char *real = realpath(plain, NULL);
+    if (!real && errno == ENOENT) {
+        char *slash = strrchr(plain, '/');
+        const char *base = slash ? slash + 1 : plain;
+        char *dir = slash ? strndup(plain, (size_t)(slash - plain)) : strdup(".");
+        if (dir && !*dir) {
+            free(dir);
+            dir = strdup("/");
+        }
+        char *rdir = dir ? realpath(dir, NULL) : NULL;
+        if (rdir && *base) {
+            size_t len = strlen(rdir) + strlen(base) + 2;
+            real = malloc(len);
+            if (real)
+                snprintf(real, len, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
+        }
+        free(dir);
+        free(rdir);
+    }
+    if (!real) {
+        lsq_fail(err, LSQ_ERR_CANTOPEN, 0,
+                 "cannot use '%s' as a replica file: its directory does not exist", plain);
+        free(plain);
+        return LSQ_ERR_CANTOPEN;
+    }
+    free(plain);
+    *out = real;
+    return LSQ_OK;
+}
+
+/* ---- state bookkeeping ---- */
+
+static void record_failure(lsq_replica *r, const lsq_error *err)
+{
+    pthread_mutex_lock(&r->state_mu);
+    r->st.last_sync_attempt = time(NULL);
+    r->st.syncs_failed++;
+    snprintf(r->st.last_error, sizeof r->st.last_error, "%s", err->message);
+    pthread_mutex_unlock(&r->state_mu);
+}
+
+static void record_success(lsq_replica *r, const char *revision, uint64_t size, size_t pages)
+{
+    pthread_mutex_lock(&r->state_mu);
+    time_t now = time(NULL);
+    r->st.last_sync_attempt = now;
+    r->st.last_sync_ok = now;
+    r->st.syncs_ok++;
+    r->st.pages_applied += pages;
+    r->st.last_error[0] = 0;
+    snprintf(r->st.revision, sizeof r->st.revision, "%s", revision);
+    r->st.db_size_pages = size;
+    pthread_mutex_unlock(&r->state_mu);
+}
+
+/* Revisions of the Turso sync server are WAL frame counts: decimal. */
+static int parse_revision(const char *s, unsigned long long *out)
+{
+    if (!s || !*s)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* Write the sidecar describing the file as it is now. */
+static lsq_status save_meta(lsq_replica *r, const char *file, const char *revision,
+                            uint64_t size_pages, lsq_error *err)
+{
+    lsq_replica_meta m;
+    memset(&m, 0, sizeof m);
+    m.format = LSQ_META_FORMAT;
+    memcpy(m.url_sha256, r->url_hash, sizeof m.url_sha256);
+    snprintf(m.revision, sizeof m.revision, "%s", revision);
+    m.db_size_pages = size_pages;
+    lsq_status st = lsq_meta_file_identity(file, r->vfs_name, &m.change_counter, &m.file_size,
+                                           err);
+    if (st != LSQ_OK)
+        return st;
+    return lsq_meta_save(r->path, &m, err);
+}
+
+/* ---- sync ---- */
+
+static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *err)
+{
+    char old_rev[sizeof r->st.revision];
+    uint64_t old_size;
+    pthread_mutex_lock(&r->state_mu);
+    memcpy(old_rev, r->st.revision, sizeof old_rev);
+    old_size = r->st.db_size_pages;
+    pthread_mutex_unlock(&r->state_mu);
+
+    double t0 = now_seconds();
+    lsq_pull_result res;
+    lsq_status st = lsq_remote_pull(r->pull_remote, old_rev, 0, &res, err);
+    if (st != LSQ_OK)
+        return st;
+    stats->bytes = res.body_len;
+
+    unsigned long long a, b;
+    if (parse_revision(old_rev, &a) && parse_revision(res.server_revision, &b) && b < a) {
+        /* The server's history restarted (its WAL was checkpointed): a pull
+         * from our revision cannot be trusted to return every change. */
+        st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
+                      "the primary's revision went backwards (from %s to %s), usually because "
+                      "its WAL was checkpointed; the replica '%s' cannot follow it "
+                      "incrementally: delete it and its -libsql-meta file to re-bootstrap",
+                      old_rev, res.server_revision, r->path);
+        lsq_pull_result_free(&res);
+        return st;
+    }
+
+    /* A header without db_size carries no news about the size. */
+    uint64_t new_size = res.db_size_pages ? res.db_size_pages : old_size;
+    int need_apply = res.npages > 0 || new_size != old_size;
+    int changed = strcmp(old_rev, res.server_revision) != 0;
+    double blocked = 0;
+    if (need_apply) {
+        st = lsq_apply_pages(r->path, r->vfs_name, res.pages, res.npages, new_size, &blocked,
+                             err);
+        if (st != LSQ_OK) {
+            lsq_pull_result_free(&res);
+            return st;
+        }
+    }
+    if (need_apply || changed) {
+        lsq_crash_point("before-meta");
+        st = save_meta(r, r->path, res.server_revision, new_size, err);
+        if (st != LSQ_OK) {
+            lsq_pull_result_free(&res);
+            return st;
+        }
+    }
+    record_success(r, res.server_revision, new_size, res.npages);
+    stats->pages = res.npages;
+    stats->apply_seconds = blocked;
+    stats->changed = changed;
+    stats->seconds = now_seconds() - t0;
+    lsq_pull_result_free(&res);
+    return LSQ_OK;
+}
+
+lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *err)
+{
+    lsq_sync_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (!r)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_replica_sync: no replica");
+    pthread_mutex_lock(&r->sync_mu);
+    lsq_status st = sync_locked(r, stats, err);
+    if (st != LSQ_OK)
+        record_failure(r, err);
+    pthread_mutex_unlock(&r->sync_mu);
+    return st;
+}
+
+/* ---- bootstrap ---- */
+
+/* Build the first revision beside the final name ("<db>.libsql-new"), write
+ * the sidecar, then rename into place: a crash before the rename leaves no
+ * replica file, so the next open simply bootstraps again. */
+static lsq_status bootstrap(lsq_replica *r, lsq_error *err)
+{
+    lsq_pull_result res;
+    lsq_status st = lsq_remote_pull(r->pull_remote, NULL, 0, &res, err);
+    if (st != LSQ_OK)
+        return st;
+    if (res.npages == 0 || res.db_size_pages == 0) {
+        st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
+                      "the primary returned no database pages to bootstrap '%s' from "
+                      "(revision '%s'); the Turso sync server serves pages from its WAL "
+                      "only, so a primary whose WAL was checkpointed cannot seed a replica",
+                      r->path, res.server_revision);
+        lsq_pull_result_free(&res);
+        return st;
+    }
+    size_t n = strlen(r->path) + sizeof ".libsql-new";
+    char *tmp = malloc(n);
+    if (!tmp) {
+        lsq_pull_result_free(&res);
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    }
+    snprintf(tmp, n, "%s.libsql-new", r->path);
+    unlink(tmp);
+    st = lsq_apply_pages(tmp, r->vfs_name, res.pages, res.npages, res.db_size_pages, NULL, err);
+    if (st == LSQ_OK)
+        st = save_meta(r, tmp, res.server_revision, res.db_size_pages, err);
+    if (st == LSQ_OK && rename(tmp, r->path) != 0)
+        st = lsq_fail(err, LSQ_ERR_CANTOPEN, errno, "cannot create replica file '%s': %s",
+                      r->path, strerror(errno));
+    if (st == LSQ_OK)
+        record_success(r, res.server_revision, res.db_size_pages, res.npages);
+    else
+        unlink(tmp);
+    free(tmp);
+    lsq_pull_result_free(&res);
+    return st;
+}
+
+/* ---- background thread ---- */
+
+static void *sync_thread_main(void *arg)
+{
+    lsq_replica *r = arg;
+    pthread_mutex_lock(&r->state_mu);
+    while (!r->stop) {
+        unsigned shift = r->failures < 8 ? r->failures : 8;
+        long delay = (long)r->interval << shift;
+        if (r->failures && delay > MAX_BACKOFF_SECONDS)
+            delay = MAX_BACKOFF_SECONDS > r->interval ? MAX_BACKOFF_SECONDS : r->interval;
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += delay;
+        int rc = 0;
+        while (!r->stop && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&r->wake, &r->state_mu, &deadline);
+        if (r->stop)
+            break;
+        pthread_mutex_unlock(&r->state_mu);
+        lsq_error err = {0};
+        lsq_status st = lsq_replica_sync(r, NULL, &err);
+        pthread_mutex_lock(&r->state_mu);
+        r->failures = st == LSQ_OK ? 0 : r->failures + 1;
+    }
+    pthread_mutex_unlock(&r->state_mu);
+    return NULL;
+}
+
+/* Start the thread, or shorten its interval if this connection asks for a
+ * shorter one. Called with registry_lock held. */
+static void want_interval(lsq_replica *r, int interval)
+{
+    if (interval <= 0)
+        return;
+    pthread_mutex_lock(&r->state_mu);
+    if (!r->thread_started) {
+        r->interval = interval;
+        r->stop = 0;
+        if (pthread_create(&r->thread, NULL, sync_thread_main, r) == 0)
+            r->thread_started = 1;
+    } else if (interval < r->interval) {
+        r->interval = interval;
+        pthread_cond_signal(&r->wake);
+    }
+    pthread_mutex_unlock(&r->state_mu);
+}
+
+static void stop_thread(lsq_replica *r)
+{
+    pthread_mutex_lock(&r->state_mu);
+    int started = r->thread_started;
+    r->stop = 1;
+    pthread_cond_broadcast(&r->wake);
+    pthread_mutex_unlock(&r->state_mu);
+    if (started)
+        pthread_join(r->thread, NULL);
+    r->thread_started = 0;
+}
+
+/* ---- lifetime ---- */
+
+static void replica_free(lsq_replica *r)
+{
+    if (!r)
+        return;
+    stop_thread(r);
+    lsq_remote_close(r->pull_remote);
+    lsq_remote_close(r->sql_remote);
+    pthread_mutex_destroy(&r->sync_mu);
+    pthread_mutex_destroy(&r->sql_mu);
+    pthread_mutex_destroy(&r->state_mu);
+    pthread_cond_destroy(&r->wake);
+    free(r->path);
+    free(r);
+}
+
+static lsq_status replica_new(const lsq_config *cfg, char *path, lsq_replica **out,
+                              lsq_error *err)
+{
+    *out = NULL;
+    lsq_replica *r = calloc(1, sizeof *r);
+    if (!r) {
+        free(path);
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    }
+    r->path = path;
+    lsq_meta_url_hash(cfg->sync_url, r->url_hash);
+    pthread_mutex_init(&r->sync_mu, NULL);
+    pthread_mutex_init(&r->sql_mu, NULL);
+    pthread_mutex_init(&r->state_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&r->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    lsq_status st = lsq_remote_open(cfg->sync_url, cfg->auth_token, NULL, &r->pull_remote, err);
+    if (st == LSQ_OK)
+        st = lsq_remote_open(cfg->sync_url, cfg->auth_token, NULL, &r->sql_remote, err);
+    if (st != LSQ_OK) {
+        replica_free(r);
+        return st;
+    }
+    *out = r;
+    return LSQ_OK;
+}
+
+/* A sync failure a connection can live with: the primary cannot be reached,
+ * but the local copy is there to read. */
+static int tolerable(lsq_status st)
+{
+    return st == LSQ_ERR_NETWORK || st == LSQ_ERR_TIMEOUT || st == LSQ_ERR_BUSY;
+}
+
+/* Open an existing replica file: it must be ours, from this primary. */
+static lsq_status adopt_existing(lsq_replica *r, const char *sync_url, lsq_error *err)
+{
+    lsq_replica_meta m;
+    int found = 0;
+    lsq_status st = lsq_meta_load(r->path, &m, &found, err);
+    if (st != LSQ_OK)
+        return st;
+    if (!found)
+        return lsq_fail(err, LSQ_ERR_MISC, 0,
+                        "'%s' exists but has no replica metadata ('%s-libsql-meta'): it is "
+                        "not a replica made by this driver; point Database at a new file, or "
+                        "delete this one to bootstrap a replica from the primary",
+                        r->path, r->path);
+    st = lsq_meta_check(r->path, r->vfs_name, &m, sync_url, err);
+    if (st != LSQ_OK)
+        return st;
+    pthread_mutex_lock(&r->state_mu);
+    snprintf(r->st.revision, sizeof r->st.revision, "%s", m.revision);
+    r->st.db_size_pages = m.db_size_pages;
+    pthread_mutex_unlock(&r->state_mu);
+    return LSQ_OK;
+}
+
+lsq_status lsq_replica_acquire_w(const lsq_config *cfg, lsq_replica **out, char *warning,
+                                 size_t warning_cap, lsq_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (warning && warning_cap)
+        warning[0] = 0;
+    if (!cfg || !out || !cfg->database || !*cfg->database || !cfg->sync_url || !*cfg->sync_url)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0,
+                        "a replica needs both Database and SyncUrl");
+    char *path = NULL;
+    lsq_status st = resolve_path(cfg->database, &path, err);
+    if (st != LSQ_OK)
+        return st;
+    char url_hash[65];
+    lsq_meta_url_hash(cfg->sync_url, url_hash);
+
+    pthread_mutex_lock(&registry_lock);
+    lsq_replica *r = registry;
+    while (r && strcmp(r->path, path) != 0)
+        r = r->next;
+    int fresh = 0;
+    if (r) {
+        free(path);
+        if (strcmp(r->url_hash, url_hash) != 0) {
+            pthread_mutex_unlock(&registry_lock);
+            return lsq_fail(err, LSQ_ERR_MISC, 0,
+                            "replica file '%s' is already open in this process with a "
+                            "different SyncUrl", r->path);
+        }
+        r->refs++;
+    } else {
+        st = replica_new(cfg, path, &r, err);
+        if (st != LSQ_OK) {
+            pthread_mutex_unlock(&registry_lock);
+            return st;
+        }
+        struct stat sb;
+        if (stat(r->path, &sb) != 0 || sb.st_size == 0) {
+            st = bootstrap(r, err);
+            fresh = st == LSQ_OK;
+        } else {
+            st = adopt_existing(r, cfg->sync_url, err);
+        }
+        if (st != LSQ_OK) {
+            pthread_mutex_unlock(&registry_lock);
+            replica_free(r);
+            return st;
+        }
+        r->refs = 1;
+        r->next = registry;
+        registry = r;
+    }
+    want_interval(r, cfg->sync_interval);
+    pthread_mutex_unlock(&registry_lock);
+
+    /* Every new connection starts from the primary's current state. */
+    if (!fresh) {
+        lsq_error serr = {0};
+        st = lsq_replica_sync(r, NULL, &serr);
+        if (st != LSQ_OK) {
+            if (!tolerable(st)) {
+                lsq_replica_release(r);
+                *err = serr;
+                return st;
+            }
+            if (warning && warning_cap)
+                snprintf(warning, warning_cap,
+                         "opened the local replica without syncing: %s", serr.message);
+        }
+    }
+    *out = r;
+    return LSQ_OK;
+}
+
+lsq_status lsq_replica_acquire(const lsq_config *cfg, lsq_replica **out, lsq_error *err)
+{
+    return lsq_replica_acquire_w(cfg, out, NULL, 0, err);
+}
+
+void lsq_replica_release(lsq_replica *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&registry_lock);
+    if (--r->refs > 0) {
+        pthread_mutex_unlock(&registry_lock);
+        return;
+    }
+    lsq_replica **pp = &registry;
+    while (*pp && *pp != r)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = r->next;
+    pthread_mutex_unlock(&registry_lock);
+    replica_free(r);
+}
+
+void lsq_replica_get_state(lsq_replica *r, lsq_replica_state *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->state_mu);
+    *out = r->st;
+    pthread_mutex_unlock(&r->state_mu);
+}
+
+const char *lsq_replica_path(const lsq_replica *r) { return r ? r->path : NULL; }
+
+lsq_remote *lsq_replica_remote(lsq_replica *r) { return r ? r->sql_remote : NULL; }
+
+lsq_status lsq_replica_pipeline(lsq_replica *r, const char *json_body, char **response,
+                                lsq_error *err)
+{
+    if (!r)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_replica_pipeline: no replica");
+    pthread_mutex_lock(&r->sql_mu);
+    lsq_status st = lsq_remote_pipeline(r->sql_remote, json_body, response, err);
+    pthread_mutex_unlock(&r->sql_mu);
+    return st;
+}

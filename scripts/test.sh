@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this):
+#   1. dependencies (scripts/deps.sh)
+#   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer
+#   3. every unit, integration and core test through ctest on that build
+#   4. each libFuzzer target for a bounded time (FUZZ_SECONDS, default 30)
+# Exit status is non-zero when anything failed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+"$here/scripts/deps.sh"
+
+build=${BUILD_SAN:-$here/build-asan}
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DLSQ_SANITIZE=ON >/dev/null
+cmake --build "$build" -j"$(nproc)"
+
+status=0
+log=$(mktemp)
+(cd "$build" && ctest --output-on-failure -j2 --timeout 600) 2>&1 | tee "$log" || true
+ctest_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+ctest_failed=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -1)
+if [ -z "$ctest_total" ]; then echo "FAIL: ctest did not run"; ctest_total=0; ctest_failed=1; fi
+[ "$ctest_failed" = 0 ] || status=1
+rm -f "$log"
+fuzz_passed=0 fuzz_failed=0
+
+fuzz_build=${BUILD_FUZZ:-$here/build-fuzz}
+if ls "$here"/tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
+  CC=clang cmake -S "$here" -B "$fuzz_build" -DLSQ_FUZZ=ON -DLSQ_SANITIZE=ON -DLSQ_TESTS=ON \
+      -DLSQ_BENCH=OFF >/dev/null
+  for src in "$here"/tests/fuzz/fuzz_*.c; do
+    name=$(basename "$src" .c)
+    cmake --build "$fuzz_build" --target "$name" -j"$(nproc)" >/dev/null
+    corpus="$here/tests/fuzz/corpus_${name#fuzz_}"
+    work=$(mktemp -d)
+    [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+    echo "fuzz: $name for ${FUZZ_SECONDS:-30}s"
+    if ! "$fuzz_build/tests/$name" -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 \
+        -print_final_stats=0 "$work" >"$work.log" 2>&1; then
+      echo "FAIL: fuzzer $name found a crash:"; tail -40 "$work.log"; status=1
+      fuzz_failed=$((fuzz_failed + 1))
+    else
+      fuzz_passed=$((fuzz_passed + 1))
+    fi
+    rm -rf "$work" "$work.log"
+  done
+fi
+echo
+echo "suite: $((ctest_total - ctest_failed + fuzz_passed)) passed, $((ctest_failed + fuzz_failed)) failed"
+exit $status

@@ -1,0 +1,456 @@
+/*
+ * core_replica_live.c — the embedded replica against a real primary
+ * (`tursodb --sync-server`, started by tests/node/primary.sh): bootstrap,
+ * incremental syncs after DML and schema changes, the background thread,
+ * a crash between applying pages and saving the metadata, the primary going
+ * away, and replica files that belong to another primary or were changed
+ * behind the driver's back. Rows are compared with what the primary itself
+ * answers over Hrana (lsq_remote_pipeline).
+ *
+ * Run through tests/integration/run.sh (LSQ_TEST_TMP, LSQ_SOURCE_DIR).
+ * Prints "N passed, M failed"; exits non-zero on any failure.
+ */
+#include "lsq.h"
+#include "page_apply.h"
+#include "remote.h"
+#include "replica.h"
+#include "replica_meta.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int passed, failed;
+static char tmp[512], primary_sh[1024];
+
+#define CHECK(cond, ...)                                                                     \
+    do {                                                                                     \
+        if (cond) {                                                                          \
+            passed++;                                                                        \
+        } else {                                                                             \
+            failed++;                                                                        \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                 \
+            fprintf(stderr, __VA_ARGS__);                                                    \
+            fputc('\n', stderr);                                                             \
+        }                                                                                    \
+    } while (0)
+
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "FATAL: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    fprintf(stderr, "%d passed, %d failed\n", passed, failed + 1);
+    exit(1);
+}
+
+/* ---- primaries ---- */
+
+typedef struct primary {
+    char dir[600];
+    char url[128];
+    lsq_remote *sql;
+} primary;
+
+static void primary_start(primary *p, const char *name)
+{
+    snprintf(p->dir, sizeof p->dir, "%s/%s", tmp, name);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' start '%s' >/dev/null", primary_sh, p->dir);
+    if (system(cmd) != 0)
+        die("cannot start the primary (%s)", cmd);
+    char portfile[700];
+    snprintf(portfile, sizeof portfile, "%s/primary.port", p->dir);
+    FILE *f = fopen(portfile, "r");
+    int port = 0;
+    if (!f || fscanf(f, "%d", &port) != 1)
+        die("primary.sh did not write %s", portfile);
+    fclose(f);
+    snprintf(p->url, sizeof p->url, "http://127.0.0.1:%d", port);
+    lsq_error err = {0};
+    if (lsq_remote_open(p->url, NULL, NULL, &p->sql, &err) != LSQ_OK)
+        die("lsq_remote_open(%s): %s", p->url, err.message);
+}
+
+static void primary_stop(primary *p)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' stop '%s'", primary_sh, p->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: %s failed\n", cmd);
+    lsq_remote_close(p->sql);
+    p->sql = NULL;
+}
+
+/* Run one statement on the primary; returns the parsed response (caller
+ * frees) or NULL after reporting the error. */
+static cJSON *primary_exec(primary *p, const char *sql)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddNullToObject(req, "baton");
+    cJSON *reqs = cJSON_AddArrayToObject(req, "requests");
+    cJSON *one = cJSON_CreateObject();
+    cJSON_AddStringToObject(one, "type", "execute");
+    cJSON *stmt = cJSON_AddObjectToObject(one, "stmt");
+    cJSON_AddStringToObject(stmt, "sql", sql);
+    cJSON_AddItemToArray(reqs, one);
+    char *body = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    char *resp = NULL;
+    lsq_error err = {0};
+    lsq_status st = lsq_remote_pipeline(p->sql, body, &resp, &err);
+    free(body);
+    if (st != LSQ_OK) {
+        fprintf(stderr, "primary: %s: %s\n", sql, err.message);
+        return NULL;
+    }
+    cJSON *root = cJSON_Parse(resp);
+    free(resp);
+    cJSON *r0 = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "results"), 0);
+    const cJSON *type = cJSON_GetObjectItem(r0, "type");
+    if (!cJSON_IsString(type) || strcmp(type->valuestring, "ok") != 0) {
+        char *t = cJSON_PrintUnformatted(r0);
+        fprintf(stderr, "primary: %s: %s\n", sql, t ? t : "?");
+        free(t);
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+static int primary_ok(primary *p, const char *sql)
+{
+    cJSON *r = primary_exec(p, sql);
+    cJSON_Delete(r);
+    return r != NULL;
+}
+
+/* The rows of a query on the primary, rendered "a|b|\n" per row. */
+static char *primary_rows(primary *p, const char *sql)
+{
+    cJSON *root = primary_exec(p, sql);
+    if (!root)
+        return strdup("<error>");
+    cJSON *rows = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(
+            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "results"), 0),
+                                "response"),
+            "result"),
+        "rows");
+    sqlite3_str *out = sqlite3_str_new(NULL);
+    cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        cJSON *v;
+        cJSON_ArrayForEach(v, row)
+        {
+            const cJSON *type = cJSON_GetObjectItem(v, "type");
+            const cJSON *val = cJSON_GetObjectItem(v, "value");
+            if (cJSON_IsString(type) && strcmp(type->valuestring, "null") == 0)
+                sqlite3_str_appendall(out, "NULL");
+            else if (cJSON_IsString(val))
+                sqlite3_str_appendall(out, val->valuestring);
+            else if (cJSON_IsNumber(val))
+                sqlite3_str_appendf(out, "%g", val->valuedouble);
+            sqlite3_str_appendchar(out, 1, '|');
+        }
+        sqlite3_str_appendchar(out, 1, '\n');
+    }
+    cJSON_Delete(root);
+    char *s = sqlite3_str_finish(out);
+    char *copy = strdup(s ? s : "");
+    sqlite3_free(s);
+    return copy;
+}
+
+/* ---- the local side ---- */
+
+static char *local_rows(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "local: %s: %s\n", sql, sqlite3_errmsg(db));
+        return strdup("<error>");
+    }
+    sqlite3_str *out = sqlite3_str_new(NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const unsigned char *t = sqlite3_column_text(st, c);
+            sqlite3_str_appendall(out, t ? (const char *)t : "NULL");
+            sqlite3_str_appendchar(out, 1, '|');
+        }
+        sqlite3_str_appendchar(out, 1, '\n');
+    }
+    sqlite3_finalize(st);
+    char *s = sqlite3_str_finish(out);
+    char *copy = strdup(s ? s : "");
+    sqlite3_free(s);
+    return copy;
+}
+
+/* Same rows on both sides? Reports the difference. */
+static int same_rows(primary *p, lsq_db *db, const char *sql)
+{
+    char *want = primary_rows(p, sql);
+    char *got = local_rows(lsq_sqlite(db), sql);
+    int same = strcmp(want, got) == 0 && strcmp(want, "<error>") != 0;
+    if (!same)
+        fprintf(stderr, "rows differ for %s\n--- primary:\n%.600s--- replica:\n%.600s\n", sql,
+                want, got);
+    free(want);
+    free(got);
+    return same;
+}
+
+static int local_healthy(lsq_db *db)
+{
+    char *ic = local_rows(lsq_sqlite(db), "PRAGMA integrity_check");
+    char *jm = local_rows(lsq_sqlite(db), "PRAGMA journal_mode");
+    int ok = strcmp(ic, "ok|\n") == 0 && strcmp(jm, "delete|\n") == 0;
+    if (!ok)
+        fprintf(stderr, "integrity_check: %s journal_mode: %s\n", ic, jm);
+    free(ic);
+    free(jm);
+    return ok;
+}
+
+static lsq_status open_replica(const char *file, const char *url, int interval, lsq_db **db,
+                               lsq_error *err)
+{
+    lsq_config cfg;
+    lsq_config_defaults(&cfg);
+    cfg.database = file;
+    cfg.sync_url = url;
+    cfg.sync_interval = interval;
+    return lsq_open(&cfg, db, err);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+#define T_ROWS "SELECT * FROM t ORDER BY id"
+
+int main(void)
+{
+    const char *t = getenv("LSQ_TEST_TMP");
+    const char *src = getenv("LSQ_SOURCE_DIR");
+    if (!t || !src)
+        die("run through tests/integration/run.sh (LSQ_TEST_TMP and LSQ_SOURCE_DIR unset)");
+    snprintf(tmp, sizeof tmp, "%s", t);
+    snprintf(primary_sh, sizeof primary_sh, "%s/tests/node/primary.sh", src);
+    if (access(primary_sh, X_OK) != 0)
+        die("%s is missing or not executable", primary_sh);
+
+    primary a;
+    primary_start(&a, "primary-a");
+    if (!primary_ok(&a, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, n INTEGER)") ||
+        !primary_ok(&a, "INSERT INTO t VALUES (1,'one',10),(2,'two',20),(3,'three',30)"))
+        die("cannot seed the primary");
+    for (int i = 0; i < 20; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO t VALUES (%d, 'filler %d ' || hex(randomblob(200)), %d)",
+                 100 + i, i, i);
+        if (!primary_ok(&a, sql))
+            die("cannot seed the primary");
+    }
+
+    char file[700], meta[720];
+    snprintf(file, sizeof file, "%s/replica.db", tmp);
+    snprintf(meta, sizeof meta, "%s-libsql-meta", file);
+    lsq_error err = {0};
+
+    /* 1. bootstrap */
+    lsq_db *db = NULL;
+    lsq_status st = open_replica(file, a.url, 0, &db, &err);
+    CHECK(st == LSQ_OK, "bootstrap: %s", err.message);
+    if (st != LSQ_OK)
+        die("cannot continue without a replica");
+    CHECK(lsq_is_replica(db) == 1, "lsq_is_replica");
+    CHECK(lsq_open_warning(db) == NULL, "no warning expected: %s", lsq_open_warning(db));
+    CHECK(file_exists(file) && file_exists(meta), "replica file and metadata exist");
+    CHECK(same_rows(&a, db, T_ROWS), "bootstrap content");
+    CHECK(local_healthy(db), "bootstrap integrity");
+    lsq_replica_state rs;
+    CHECK(lsq_replica_state_of(db, &rs) == LSQ_OK && rs.revision[0] != 0 && rs.syncs_ok >= 1,
+          "state after bootstrap: rev '%s' ok %llu", rs.revision,
+          (unsigned long long)rs.syncs_ok);
+    struct stat sb;
+    CHECK(stat(meta, &sb) == 0 && (sb.st_mode & 0777) == 0600, "metadata mode 0600");
+
+    /* 2. DML on the primary, explicit sync */
+    CHECK(primary_ok(&a, "INSERT INTO t VALUES (4,'four',40)"), "insert");
+    CHECK(primary_ok(&a, "UPDATE t SET v = 'TWO', n = n + 1 WHERE id = 2"), "update");
+    CHECK(primary_ok(&a, "DELETE FROM t WHERE id = 1 OR id BETWEEN 105 AND 110"), "delete");
+    char *before = local_rows(lsq_sqlite(db), T_ROWS);
+    lsq_sync_stats ss;
+    st = lsq_sync(db, &ss, &err);
+    CHECK(st == LSQ_OK, "sync after DML: %s", err.message);
+    CHECK(ss.changed && ss.pages > 0, "sync moved: changed %d pages %zu", ss.changed, ss.pages);
+    CHECK(same_rows(&a, db, T_ROWS), "content after DML sync");
+    char *after = local_rows(lsq_sqlite(db), T_ROWS);
+    CHECK(strcmp(before, after) != 0, "the connection sees the change");
+    free(before);
+    free(after);
+    printf("sync after DML: %zu pages, %zu bytes, %.1f ms, readers blocked %.2f ms\n", ss.pages,
+           ss.bytes, ss.seconds * 1000, ss.apply_seconds * 1000);
+
+    /* nothing new: a sync that changes nothing */
+    st = lsq_sync(db, &ss, &err);
+    CHECK(st == LSQ_OK && !ss.changed && ss.pages == 0, "idle sync: st %d changed %d pages %zu",
+          st, ss.changed, ss.pages);
+
+    /* 3. schema change (+ VACUUM when the primary allows it) */
+    CHECK(primary_ok(&a, "CREATE TABLE u(k TEXT PRIMARY KEY, x INTEGER)"), "create u");
+    CHECK(primary_ok(&a, "INSERT INTO u VALUES ('a', 1), ('b', 2)"), "insert u");
+    CHECK(primary_ok(&a, "ALTER TABLE t ADD COLUMN extra TEXT DEFAULT 'd'"), "alter t");
+    CHECK(primary_ok(&a, "CREATE INDEX t_n ON t(n)"), "create index");
+    CHECK(primary_ok(&a, "DELETE FROM t WHERE id >= 111"), "delete many");
+    cJSON *vac = primary_exec(&a, "VACUUM");
+    if (!vac)
+        printf("NOTE: this primary refuses VACUUM (experimental in tursodb without "
+               "--experimental-vacuum); shrinking files are covered by test_page_apply\n");
+    cJSON_Delete(vac);
+    st = lsq_sync(db, &ss, &err);
+    CHECK(st == LSQ_OK, "sync after schema change: %s", err.message);
+    CHECK(same_rows(&a, db, T_ROWS), "t after schema change");
+    CHECK(same_rows(&a, db, "SELECT * FROM u ORDER BY k"), "u after schema change");
+    CHECK(same_rows(&a, db, "SELECT name FROM sqlite_schema ORDER BY name"), "schema");
+    CHECK(local_healthy(db), "integrity after schema change");
+
+    /* 4. a second connection shares the replica; SyncInterval=1 refreshes it */
+    lsq_db *db2 = NULL;
+    st = open_replica(file, a.url, 1, &db2, &err);
+    CHECK(st == LSQ_OK, "second connection: %s", err.message);
+    if (st == LSQ_OK) {
+        CHECK(same_rows(&a, db2, T_ROWS), "second connection content");
+        CHECK(primary_ok(&a, "INSERT INTO t(id, v, n) VALUES (50, 'background', 5)"),
+              "insert for background");
+        int seen = 0;
+        for (int i = 0; i < 60 && !seen; i++) {
+            usleep(100 * 1000);
+            char *r = local_rows(lsq_sqlite(db2), "SELECT v FROM t WHERE id = 50");
+            seen = strcmp(r, "background|\n") == 0;
+            free(r);
+        }
+        CHECK(seen, "background sync brought the row within 6 s");
+        char *r = local_rows(lsq_sqlite(db), "SELECT v FROM t WHERE id = 50");
+        CHECK(strcmp(r, "background|\n") == 0, "first connection sees it too: %s", r);
+        free(r);
+        lsq_close(db2);
+    }
+    lsq_close(db);
+    db = NULL;
+
+    /* 5. a crash after the pages are applied, before the metadata is saved:
+     *    the next open accepts the file and re-pulls (idempotent). */
+    CHECK(primary_ok(&a, "INSERT INTO t(id, v, n) VALUES (60, 'crash', 6)"), "insert crash");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("LSQ_CRASH_AT", "before-meta", 1);
+        lsq_db *c = NULL;
+        lsq_error e = {0};
+        lsq_status s = open_replica(file, a.url, 0, &c, &e);
+        _exit(s == LSQ_OK ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 99,
+          "child died at before-meta (status %d)", status);
+    st = open_replica(file, a.url, 0, &db, &err);
+    CHECK(st == LSQ_OK, "reopen after crash before meta: %s", err.message);
+    if (st != LSQ_OK)
+        die("cannot continue");
+    CHECK(same_rows(&a, db, T_ROWS), "content after crash + reopen");
+    CHECK(local_healthy(db), "integrity after crash + reopen");
+
+    /* 6. primary stopped: sync fails with NETWORK, reads still work */
+    primary_stop(&a);
+    st = lsq_sync(db, &ss, &err);
+    CHECK(st == LSQ_ERR_NETWORK, "sync with primary down: %d %s", st, err.message);
+    char *r = local_rows(lsq_sqlite(db), "SELECT count(*) FROM t WHERE id = 60");
+    CHECK(strcmp(r, "1|\n") == 0, "reads still work: %s", r);
+    free(r);
+    CHECK(lsq_replica_state_of(db, &rs) == LSQ_OK && rs.last_error[0] && rs.syncs_failed >= 1,
+          "state records the failure: '%s'", rs.last_error);
+    lsq_close(db);
+    db = NULL;
+    st = open_replica(file, a.url, 0, &db, &err);
+    CHECK(st == LSQ_OK, "open with primary down and a local copy: %s", err.message);
+    if (st == LSQ_OK) {
+        CHECK(lsq_open_warning(db) != NULL, "open reports a warning");
+        if (lsq_open_warning(db))
+            printf("warning at open: %s\n", lsq_open_warning(db));
+        r = local_rows(lsq_sqlite(db), "SELECT count(*) FROM t");
+        CHECK(strcmp(r, "<error>") != 0 && atoi(r) > 0, "reads while down: %s", r);
+        free(r);
+        lsq_close(db);
+        db = NULL;
+    }
+    char nofile[700];
+    snprintf(nofile, sizeof nofile, "%s/never.db", tmp);
+    st = open_replica(nofile, a.url, 0, &db, &err);
+    CHECK(st == LSQ_ERR_NETWORK && !db, "bootstrap with primary down fails: %d %s", st,
+          err.message);
+    CHECK(!file_exists(nofile), "no half-made replica file left");
+
+    /* 7. the replica file belongs to primary A: primary B refuses it */
+    primary b;
+    primary_start(&b, "primary-b");
+    CHECK(primary_ok(&b, "CREATE TABLE other(x)"), "seed b");
+    st = open_replica(file, b.url, 0, &db, &err);
+    CHECK(st == LSQ_ERR_MISC && !db && strstr(err.message, "different primary"),
+          "file from another primary: %d %s", st, err.message);
+    if (db) {
+        lsq_close(db);
+        db = NULL;
+    }
+
+    /* 8. a file changed behind the driver's back is refused */
+    char copy[700], cmd[4096];
+    snprintf(copy, sizeof copy, "%s/tampered.db", tmp);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && cp '%s' '%s-libsql-meta'", file, copy, meta,
+             copy);
+    CHECK(system(cmd) == 0, "copy replica");
+    sqlite3 *raw = NULL;
+    sqlite3_open(copy, &raw);
+    sqlite3_exec(raw, "INSERT INTO u VALUES ('z', 26)", NULL, NULL, NULL);
+    sqlite3_exec(raw, "INSERT INTO u VALUES ('y', 25)", NULL, NULL, NULL);
+    sqlite3_close(raw);
+    st = open_replica(copy, b.url, 0, &db, &err);
+    CHECK(st == LSQ_ERR_MISC && !db, "tampered file refused (wrong primary): %d", st);
+    char url_a[128];
+    snprintf(url_a, sizeof url_a, "%s", a.url);
+    st = open_replica(copy, url_a, 0, &db, &err);
+    CHECK(st == LSQ_ERR_MISC && !db && strstr(err.message, "does not match its metadata"),
+          "tampered file refused: %d %s", st, err.message);
+    if (db)
+        lsq_close(db);
+
+    /* 9. a bootstrap from B works side by side */
+    char fileb[700];
+    snprintf(fileb, sizeof fileb, "%s/replica-b.db", tmp);
+    db = NULL;
+    st = open_replica(fileb, b.url, 0, &db, &err);
+    CHECK(st == LSQ_OK, "bootstrap from b: %s", err.message);
+    if (st == LSQ_OK) {
+        CHECK(same_rows(&b, db, "SELECT name FROM sqlite_schema"), "b schema");
+        lsq_close(db);
+    }
+    primary_stop(&b);
+
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
