@@ -125,6 +125,12 @@ lsq_status lsq_open(const lsq_config *cfg, lsq_db **out, lsq_error *err)
     if (!cfg || !cfg->database || !*cfg->database)
         return lsq_fail(err, LSQ_ERR_CANTOPEN, 0,
                         "no database file given (set Database= in the DSN)");
+    /* Until the encryption VFS (ENCRYPTION.md) is wired in here, refuse a
+     * key rather than silently keep the data in clear. */
+    if (cfg->encryption_key && *cfg->encryption_key)
+        return lsq_fail(err, LSQ_ERR_MISC, 0,
+                        "EncryptionKey is not supported by this build yet; refusing to open "
+                        "the database unencrypted");
     if (cfg->sync_url && *cfg->sync_url)
         return open_replica(cfg, out, err);
 

@@ -20,11 +20,16 @@
  *    beyond the server's ("99") is NOT an error: the answer is the header
  *    (revision "4", db_size 2) with no pages. A non-numeric revision ("abc")
  *    is treated as no revision: every page comes back.
- *  - the server serves pages from its WAL only: after PRAGMA
- *    wal_checkpoint(TRUNCATE) a bootstrap returns revision "0", no db_size
- *    and no pages, and revisions restart from 1, so a replica holding "4"
- *    silently misses the next writes. The replica layer has to treat a
- *    revision that goes backwards as "re-bootstrap".
+ *  - long_poll_timeout_ms is ignored: a pull at the newest revision with a
+ *    2 s long poll is answered at once with the header and no pages.
+ *  - the server does not auto-checkpoint (1200 single-row transactions
+ *    left a 1208-frame WAL, revision "1208"), and serves pages from its
+ *    WAL only: after an explicit PRAGMA wal_checkpoint(TRUNCATE) even a
+ *    bootstrap returns revision "0", no db_size and no pages, and revisions
+ *    restart from 1, so a replica holding "4" silently misses the next
+ *    writes. Nothing on this endpoint recovers from that: tests must never
+ *    checkpoint the primary, and the replica should report a revision that
+ *    goes backwards rather than keep serving stale pages.
  */
 #include "remote.h"
 
@@ -340,9 +345,12 @@ static lsq_status http_failure(lsq_remote *r, long status, const char *path,
                     r->host, text[0] ? ": " : "", text);
 }
 
-/* POSTs body to base_url + path; on success *out holds the 2xx body. */
+/* POSTs body to base_url + path; on success *out holds the 2xx body.
+ * extra_ms lengthens the total timeout by the time the server may hold a
+ * long poll, so waiting for news is not mistaken for a dead primary. */
 static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *headers,
-                       const void *body, size_t body_len, body_buffer *out, lsq_error *err)
+                       const void *body, size_t body_len, long extra_ms, body_buffer *out,
+                       lsq_error *err)
 {
     memset(out, 0, sizeof *out);
     out->max = r->max_body;
@@ -371,7 +379,7 @@ static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *heade
     /* A redirect could carry the bearer token to another host: never follow. */
     ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms) == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->request_timeout_ms) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->request_timeout_ms + extra_ms) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, out) == CURLE_OK;
     if (r->ca_file)
@@ -419,7 +427,8 @@ lsq_status lsq_remote_pull(lsq_remote *r, const char *client_revision, uint32_t 
         return lsq_fail(err, LSQ_ERR_MISC, 0, "pull-updates request did not fit its buffer");
     }
     body_buffer b;
-    lsq_status st = post(r, "/pull-updates", r->proto_headers, req, (size_t)req_len, &b, err);
+    lsq_status st = post(r, "/pull-updates", r->proto_headers, req, (size_t)req_len,
+                         (long)long_poll_ms, &b, err);
     free(req);
     if (st != LSQ_OK)
         return st;
@@ -440,7 +449,8 @@ lsq_status lsq_remote_pipeline(lsq_remote *r, const char *json_body, char **resp
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_remote_pipeline: NULL argument");
     *response = NULL;
     body_buffer b;
-    lsq_status st = post(r, "/v2/pipeline", r->json_headers, json_body, strlen(json_body), &b, err);
+    lsq_status st = post(r, "/v2/pipeline", r->json_headers, json_body, strlen(json_body), 0, &b,
+                         err);
     if (st != LSQ_OK)
         return st;
     if (!b.data) /* an empty 200 body: hand back "" rather than NULL */

@@ -11,18 +11,23 @@
  * precise message, never an out-of-bounds access.
  *
  * Observed on the real server (tursodb --sync-server, npm turso 0.6.0; see
- * tests/node/primary.sh and tests/core/core_remote_live.c):
- *  - server_revision is a decimal string (the primary's WAL frame number,
- *    e.g. "5"); it is omitted (proto3 default "") for an empty database.
- *  - the header carries db_size and an empty raw_encoding message (tag 3);
+ * tests/node/primary.sh, tests/core/core_remote_live.c and the captured
+ * bodies in tests/fuzz/corpus_pull/):
+ *  - server_revision is a decimal string, the frame count of the primary's
+ *    WAL ("3" after CREATE TABLE + one INSERT). An empty database answers
+ *    revision "0" with db_size omitted (proto3 default 0) and no pages.
+ *  - the header is {1: revision, 2: db_size, 3: raw_encoding {}};
  *    stream_kind and apply_mode are 0 and therefore absent on the wire.
  *  - bootstrap (empty client_revision) returns every page 0..db_size-1,
- *    incremental pulls only the pages changed since the client revision;
- *    page_id 0 is omitted from the PageData message (proto3 default).
+ *    NOT necessarily in order (newest frames first: page_id 2 came before
+ *    0 and 1 after 1200 inserts); incremental pulls only the pages written
+ *    since the client revision. page_id 0 is omitted from its PageData
+ *    message (proto3). Hence the sort below.
  *  - page 1 comes as the primary has it: in WAL mode (header bytes 18/19 ==
  *    2), so the applier must switch it to rollback-journal mode.
- *  - an unknown client revision (larger than the server's) is answered with
- *    HTTP 500 / a plain-text error, not with a protobuf body.
+ *  - a client revision beyond the server's is not an error (header only, no
+ *    pages); a non-numeric one counts as none (every page). See http.c for
+ *    the checkpoint caveat.
  */
 #include "remote.h"
 

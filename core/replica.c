@@ -19,6 +19,7 @@
 #include "replica_meta.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -234,6 +235,9 @@ lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *er
     memset(stats, 0, sizeof *stats);
     if (!r)
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_replica_sync: no replica");
+    lsq_error local_err = {0};
+    if (!err)
+        err = &local_err;
     pthread_mutex_lock(&r->sync_mu);
     lsq_status st = sync_locked(r, stats, err);
     if (st != LSQ_OK)
@@ -243,6 +247,21 @@ lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *er
 }
 
 /* ---- bootstrap ---- */
+
+/* Make a rename in the file's directory durable. */
+static void fsync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
 
 /* Build the first revision beside the final name ("<db>.libsql-new"), write
  * the sidecar, then rename into place: a crash before the rename leaves no
@@ -276,6 +295,8 @@ static lsq_status bootstrap(lsq_replica *r, lsq_error *err)
     if (st == LSQ_OK && rename(tmp, r->path) != 0)
         st = lsq_fail(err, LSQ_ERR_CANTOPEN, errno, "cannot create replica file '%s': %s",
                       r->path, strerror(errno));
+    if (st == LSQ_OK)
+        fsync_parent(r->path);
     if (st == LSQ_OK)
         record_success(r, res.server_revision, res.db_size_pages, res.npages);
     else
@@ -413,6 +434,22 @@ static lsq_status adopt_existing(lsq_replica *r, const char *sync_url, lsq_error
                         "not a replica made by this driver; point Database at a new file, or "
                         "delete this one to bootstrap a replica from the primary",
                         r->path, r->path);
+    /* Let SQLite roll back a hot journal a crashed apply may have left, so
+     * the identity below is that of a consistent file. */
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(r->path, &db, SQLITE_OPEN_READWRITE, r->vfs_name);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 10000);
+        rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        st = lsq_fail(err, (rc & 0xff) == SQLITE_BUSY ? LSQ_ERR_BUSY : LSQ_ERR_CANTOPEN, rc,
+                      "cannot read replica file '%s': %s", r->path,
+                      db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return st;
+    }
+    sqlite3_close(db);
     st = lsq_meta_check(r->path, r->vfs_name, &m, sync_url, err);
     if (st != LSQ_OK)
         return st;
@@ -486,7 +523,8 @@ lsq_status lsq_replica_acquire_w(const lsq_config *cfg, lsq_replica **out, char 
         if (st != LSQ_OK) {
             if (!tolerable(st)) {
                 lsq_replica_release(r);
-                *err = serr;
+                if (err)
+                    *err = serr;
                 return st;
             }
             if (warning && warning_cap)

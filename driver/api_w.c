@@ -649,9 +649,10 @@ static SQLRETURN native_sql_w(dbc *c, SQLWCHAR *in, SQLINTEGER inlen, SQLWCHAR *
         return rc;
     native_ctx x = { c, w.s, (SQLINTEGER)w.len };
     char *text;
-    /* The translation may be longer than the input ({fn} rewrites). */
-    rc = fetch_u8(&c->hdr, get_native, &x, w.len * 2 + (SQLLEN)outmax * 3 + 1, 1 << 30,
-                  &text);
+    /* The translation may be longer than the input ({fn} rewrites); the
+     * first guess is sized from the input, not from the caller's buffer
+     * (which may claim gigabytes), and the retry gets the exact size. */
+    rc = fetch_u8(&c->hdr, get_native, &x, w.len * 2 + 64, 1 << 30, &text);
     if (SQL_SUCCEEDED(rc)) {
         SQLLEN full;
         rc = wide_out(&c->hdr, rc, text, out, outmax, 0, &full);

@@ -312,6 +312,7 @@ SQLRETURN odbc_SetStmtAttr(stmt *s, SQLINTEGER attr, SQLPOINTER val, SQLINTEGER 
                          "Invalid use of an automatically allocated descriptor handle");
     case SQL_ATTR_ROW_NUMBER:
         return diag_post(&s->hdr.diag, "HY092", 0, "SQL_ATTR_ROW_NUMBER is read-only");
+    case SQL_ATTR_FETCH_BOOKMARK_PTR: s->fetch_bookmark_ptr = val; return SQL_SUCCESS;
 
     /* cursor shape */
     case SQL_ATTR_CURSOR_TYPE:
@@ -399,11 +400,9 @@ SQLRETURN odbc_SetStmtAttr(stmt *s, SQLINTEGER attr, SQLPOINTER val, SQLINTEGER 
             return not_capable(&s->hdr, "asynchronous execution");
         return bad_value(&s->hdr, "SQL_ATTR_ASYNC_ENABLE");
     case SQL_ATTR_METADATA_ID:
-        /* the statement follows its connection's setting (no per-statement slot) */
         if (v != SQL_TRUE && v != SQL_FALSE)
             return bad_value(&s->hdr, "SQL_ATTR_METADATA_ID");
-        if (v != s->dbc->metadata_id)
-            return not_capable(&s->hdr, "per-statement SQL_ATTR_METADATA_ID; set it on the connection");
+        s->metadata_id = v;
         return SQL_SUCCESS;
     case SQL_ATTR_ENABLE_AUTO_IPD:
         if (v != SQL_TRUE && v != SQL_FALSE)
@@ -438,13 +437,14 @@ SQLRETURN odbc_GetStmtAttr(stmt *s, SQLINTEGER attr, SQLPOINTER val, SQLINTEGER 
     case SQL_ATTR_USE_BOOKMARKS: v = s->use_bookmarks; goto ulen;
     case SQL_ATTR_SIMULATE_CURSOR: v = s->simulate_cursor; goto ulen;
     case SQL_ATTR_ASYNC_ENABLE: v = SQL_ASYNC_ENABLE_OFF; goto ulen;
-    case SQL_ATTR_METADATA_ID: v = s->dbc->metadata_id; goto ulen;
+    case SQL_ATTR_METADATA_ID: v = s->metadata_id; goto ulen;
     case SQL_ATTR_ENABLE_AUTO_IPD: v = SQL_TRUE; goto ulen;
     case SQL_ATTR_ROW_NUMBER:
         if (s->state != ST_CURSOR)
             return diag_post(&s->hdr.diag, "24000", 0, "Invalid cursor state: no open cursor");
         v = s->row_number;
         goto ulen;
+    case SQL_ATTR_FETCH_BOOKMARK_PTR: p = s->fetch_bookmark_ptr; goto ptr;
     case SQL_ATTR_ROW_STATUS_PTR: p = s->ird->array_status_ptr; goto ptr;
     case SQL_ATTR_ROWS_FETCHED_PTR: p = s->ird->rows_processed_ptr; goto ptr;
     case SQL_ATTR_ROW_BIND_OFFSET_PTR: p = s->ard->bind_offset_ptr; goto ptr;

@@ -90,6 +90,31 @@ static void append_pattern(sqlite3_str *q, const char *col, const char *pat, int
         sqlite3_str_appendf(q, " AND %s LIKE %Q ESCAPE '\\'", col, pat);
 }
 
+/*
+ * Whether the odbc_* functions on this connection were registered with
+ * options that give the same answers as o. connect.c registers them; the
+ * options can change afterwards (a W call, SQL_ATTR settings), and
+ * re-registering needlessly would expire every prepared statement of the
+ * connection, so look first: INTEGER's type, TEXT's type and size tell
+ * all three options apart.
+ */
+static int sql_functions_current(sqlite3 *db, const typemap_opts *o)
+{
+    type_desc di, dt;
+    sqlite3_stmt *st = NULL;
+    int same = 0;
+    typemap_describe("INTEGER", SQLITE_NULL, o, &di);
+    typemap_describe("TEXT", SQLITE_NULL, o, &dt);
+    if (sqlite3_prepare_v2(db, "SELECT odbc_sql_type('INTEGER'), odbc_sql_type('TEXT'),"
+                               " odbc_column_size('TEXT')", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        same = sqlite3_column_int(st, 0) == di.sql_type &&
+               sqlite3_column_int(st, 1) == dt.sql_type &&
+               (SQLULEN)sqlite3_column_int64(st, 2) == dt.column_size;
+    sqlite3_finalize(st);
+    return same;
+}
+
 /* Common start of every catalog call: connected, no data-at-exec pending,
  * any open cursor closed (lenient, like most drivers), and the odbc_*
  * functions registered with this connection's current options (the app's
@@ -103,9 +128,11 @@ static SQLRETURN catalog_begin(stmt *s)
     stmt_close_results(s);
     typemap_opts o;
     typemap_opts_from_dbc(s->dbc, &o);
-    /* SQLITE_BUSY here means another statement is running on the
-     * connection: the functions registered at connect stay in place. */
-    (void)typemap_register_sql_functions(s->dbc->sqlite, &o);
+    if (!sql_functions_current(s->dbc->sqlite, &o)) {
+        /* SQLITE_BUSY here means another statement is running on the
+         * connection: the functions registered before stay in place. */
+        (void)typemap_register_sql_functions(s->dbc->sqlite, &o);
+    }
     return SQL_SUCCESS;
 }
 
@@ -139,6 +166,23 @@ static void append_one_table(sqlite3_str *q, const char *name, const char *extra
     sqlite3_str_appendf(q, "(SELECT * FROM %s WHERE name = %Q COLLATE NOCASE %s"
                            " ORDER BY sch = 'temp' DESC LIMIT 1)",
                         TABLES_SRC, name, extra ? extra : "");
+}
+
+/* ODBC 2 applications know the date/time types as SQL_DATE (9), SQL_TIME
+ * (10) and SQL_TIMESTAMP (11), not 91/92/93. */
+static int odbc2_app(const stmt *s)
+{
+    return s->dbc && s->dbc->env && s->dbc->env->odbc_version == SQL_OV_ODBC2;
+}
+
+static sqlite3_int64 odbc2_type(sqlite3_int64 t)
+{
+    switch (t) {
+    case SQL_TYPE_DATE: return SQL_DATE;
+    case SQL_TYPE_TIME: return SQL_TIME;
+    case SQL_TYPE_TIMESTAMP: return SQL_TIMESTAMP;
+    default: return t;
+    }
 }
 
 #define VC(name, nullable) {name, SQL_VARCHAR, NAME_LEN, nullable}
@@ -207,7 +251,7 @@ SQLRETURN odbc_Tables(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQL
         goto done;
 
     int c_empty = !c || !*c, s_empty = !sc || !*sc, t_empty = !t || !*t;
-    int metadata_id = s->dbc->metadata_id == SQL_TRUE;
+    int metadata_id = s->metadata_id == SQL_TRUE;
     if (!metadata_id && c && !strcmp(c, SQL_ALL_CATALOGS) && s_empty && t_empty) {
         rc = empty_result(s, tables_cols, N_COLS(tables_cols));  /* no catalogs */
         goto done;
@@ -306,7 +350,7 @@ SQLRETURN odbc_Columns(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQ
         !SQL_SUCCEEDED(rc = arg_in(s, col, collen, &cn)))
         goto done;
     (void)cat; (void)catlen; (void)sch; (void)schlen;
-    int metadata_id = s->dbc->metadata_id == SQL_TRUE;
+    int metadata_id = s->metadata_id == SQL_TRUE;
     if (metadata_id) {
         if (t)
             identifier_in_place(t);
@@ -321,7 +365,7 @@ SQLRETURN odbc_Columns(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQ
         " COLUMN_DEF, SQL_DATA_TYPE, SQL_DATETIME_SUB, CHAR_OCTET_LENGTH, ORDINAL_POSITION,"
         " CASE WHEN NULLABLE = 0 THEN 'NO' ELSE 'YES' END"
         " FROM (SELECT NULL AS TABLE_CAT, NULL AS TABLE_SCHEM, t.name AS TABLE_NAME,"
-        " c.name AS COLUMN_NAME, odbc_sql_type(c.type) AS DATA_TYPE,"
+        " c.name AS COLUMN_NAME, %s AS DATA_TYPE,"
         " odbc_type_name(c.type) AS TYPE_NAME, odbc_column_size(c.type) AS COLUMN_SIZE,"
         " odbc_octet_length(c.type) AS BUFFER_LENGTH,"
         " odbc_decimal_digits(c.type) AS DECIMAL_DIGITS, odbc_radix(c.type) AS NUM_PREC_RADIX,"
@@ -331,6 +375,9 @@ SQLRETURN odbc_Columns(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQ
         " odbc_char_octet_length(c.type) AS CHAR_OCTET_LENGTH,"
         " c.cid + 1 AS ORDINAL_POSITION, t.sch AS sch"
         " FROM %s t CROSS JOIN pragma_table_xinfo(t.name, t.sch) c WHERE c.hidden <> 1",
+        odbc2_app(s) ? "CASE odbc_sql_type(c.type) WHEN 91 THEN 9 WHEN 92 THEN 10"
+                       " WHEN 93 THEN 11 ELSE odbc_sql_type(c.type) END"
+                     : "odbc_sql_type(c.type)",
         TABLES_SRC);
     append_broken_views(s->dbc->sqlite, q, t, metadata_id);
     /* system tables only when a pattern could be naming them */
@@ -362,7 +409,7 @@ static SQLRETURN table_arg(stmt *s, const SQLCHAR *tab, SQLSMALLINT tablen, char
         return rc;
     if (!*out)
         return diag_post(&s->hdr.diag, "HY009", 0, "Invalid use of null pointer: table name");
-    if (s->dbc->metadata_id == SQL_TRUE)
+    if (s->metadata_id == SQL_TRUE)
         identifier_in_place(*out);
     return SQL_SUCCESS;
 }
@@ -431,7 +478,7 @@ SQLRETURN odbc_ForeignKeys(stmt *s, const SQLCHAR *pkcat, SQLSMALLINT pkcatlen,
                        "Invalid use of null pointer: give a primary key or a foreign key table");
         goto done;
     }
-    if (s->dbc->metadata_id == SQL_TRUE) {
+    if (s->metadata_id == SQL_TRUE) {
         if (pk)
             identifier_in_place(pk);
         if (fk)
@@ -544,6 +591,18 @@ SQLRETURN odbc_Statistics(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const
                              " CROSS JOIN pragma_index_xinfo(il.name, t.sch) x WHERE x.key = 1");
     if (unique == SQL_INDEX_UNIQUE)
         sqlite3_str_appendall(q, " AND il.\"unique\" = 1");
+    /* An INTEGER PRIMARY KEY has no index of its own: it is the rowid, the
+     * key of the table's B-tree. Tools that look for a unique index to
+     * update rows by (MS Access, for one) need to see it, so it appears as
+     * the table's clustered index, named PRIMARY. */
+    sqlite3_str_appendf(q, " UNION ALL SELECT NULL, NULL, t.name, 0, NULL, 'PRIMARY', %d, 1,"
+                           " c.name, 'A', NULL, NULL, NULL FROM ",
+                        SQL_INDEX_CLUSTERED);
+    append_one_table(q, t, NULL);
+    sqlite3_str_appendall(
+        q, " t CROSS JOIN pragma_table_info(t.name, t.sch) c WHERE t.type = 'table'"
+           " AND NOT t.wr AND c.pk = 1 AND upper(c.type) = 'INTEGER'"
+           " AND (SELECT count(*) FROM pragma_table_info(t.name, t.sch) k WHERE k.pk > 0) = 1");
     sqlite3_str_appendall(q, " ORDER BY 4, 7, 5, 6, 8");
     rc = run_query(s, q, stat_cols, N_COLS(stat_cols));
     free(t);
@@ -560,7 +619,7 @@ static const col_override special_cols[] = {
 };
 
 static int add_special_row(mem_rows *rows, const char *name, const char *decl,
-                           const typemap_opts *o, int pseudo)
+                           const typemap_opts *o, int pseudo, int odbc2)
 {
     type_desc d;
     db_value *r = mem_rows_add(rows);
@@ -570,7 +629,7 @@ static int add_special_row(mem_rows *rows, const char *name, const char *decl,
     mem_set_int(&r[0], SQL_SCOPE_SESSION);
     if (mem_set_text(&r[1], name) != 0 || mem_set_text(&r[3], d.type_name) != 0)
         return -1;
-    mem_set_int(&r[2], d.sql_type);
+    mem_set_int(&r[2], odbc2 ? odbc2_type(d.sql_type) : d.sql_type);
     mem_set_int(&r[4], (sqlite3_int64)d.column_size);
     mem_set_int(&r[5], d.octet_length);
     if (d.radix || d.sql_type == SQL_TYPE_TIMESTAMP)
@@ -582,7 +641,7 @@ static int add_special_row(mem_rows *rows, const char *name, const char *decl,
 /* The columns that identify a row: the INTEGER PRIMARY KEY (it is the
  * rowid), else the primary key, else the rowid pseudo column. */
 static int best_rowid(sqlite3 *db, const char *tsch, const char *t, int wr,
-                      SQLUSMALLINT nullable, const typemap_opts *o, mem_rows *rows)
+                      SQLUSMALLINT nullable, const typemap_opts *o, int odbc2, mem_rows *rows)
 {
     char *sql = sqlite3_mprintf("SELECT name, type, \"notnull\", "
                                 "(SELECT count(*) FROM pragma_table_info(%Q, %Q) WHERE pk > 0)"
@@ -605,7 +664,7 @@ static int best_rowid(sqlite3 *db, const char *tsch, const char *t, int wr,
          * (non-integer keys of rowid tables without NOT NULL) */
         if (nullable == SQL_NO_NULLS && !notnull && !wr && !is_rowid_alias)
             continue;
-        rc = add_special_row(rows, name ? name : "", type, o, SQL_PC_NOT_PSEUDO);
+        rc = add_special_row(rows, name ? name : "", type, o, SQL_PC_NOT_PSEUDO, odbc2);
     }
     sqlite3_finalize(st);
     sqlite3_free(sql);
@@ -623,7 +682,7 @@ static int best_rowid(sqlite3 *db, const char *tsch, const char *t, int wr,
             st = NULL;
             sqlite3_free(probe);
             if (!shadowed)
-                return add_special_row(rows, aliases[i], "INTEGER", o, SQL_PC_PSEUDO);
+                return add_special_row(rows, aliases[i], "INTEGER", o, SQL_PC_PSEUDO, odbc2);
         }
     }
     return rc;
@@ -661,7 +720,7 @@ SQLRETURN odbc_SpecialColumns(stmt *s, SQLUSMALLINT idtype, const SQLCHAR *cat,
         find_table(s->dbc->sqlite, t, tsch, sizeof tsch, &is_view, &wr) && !is_view) {
         typemap_opts o;
         typemap_opts_from_dbc(s->dbc, &o);
-        if (best_rowid(s->dbc->sqlite, tsch, t, wr, nullable, &o, &rows) != 0) {
+        if (best_rowid(s->dbc->sqlite, tsch, t, wr, nullable, &o, odbc2_app(s), &rows) != 0) {
             mem_rows_free(&rows);
             free(t);
             return diag_post_sqlite(&s->hdr.diag, s->dbc->sqlite,
@@ -755,6 +814,32 @@ SQLRETURN odbc_ColumnPrivileges(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen,
 
 /* ---------- SQLGetTypeInfo --------------------------------------------- */
 
+/* Rewrite DATA_TYPE (and SQL_DATA_TYPE's datetime rows) to ODBC 2 codes and
+ * keep the rows sorted by DATA_TYPE: a stable insertion sort, as the old
+ * 9/10/11 now sort before SQL_VARCHAR (12) where 91/92/93 came last. */
+static int odbc2_type_info(mem_rows *rows)
+{
+    int nc = rows->ncols;
+    db_value *tmp = malloc(sizeof(db_value) * (size_t)nc);
+    if (!tmp)
+        return -1;
+    for (SQLLEN r = 0; r < rows->nrows; r++) {
+        db_value *dt = &rows->cells[r * nc + 1];
+        dt->i = odbc2_type(dt->i);
+    }
+    for (SQLLEN r = 1; r < rows->nrows; r++) {
+        SQLLEN j = r;
+        memcpy(tmp, &rows->cells[r * nc], sizeof(db_value) * (size_t)nc);
+        while (j > 0 && rows->cells[(j - 1) * nc + 1].i > tmp[1].i) {
+            memcpy(&rows->cells[j * nc], &rows->cells[(j - 1) * nc], sizeof(db_value) * (size_t)nc);
+            j--;
+        }
+        memcpy(&rows->cells[j * nc], tmp, sizeof(db_value) * (size_t)nc);
+    }
+    free(tmp);
+    return 0;
+}
+
 SQLRETURN odbc_GetTypeInfo(stmt *s, SQLSMALLINT type)
 {
     SQLRETURN rc = catalog_begin(s);
@@ -765,5 +850,9 @@ SQLRETURN odbc_GetTypeInfo(stmt *s, SQLSMALLINT type)
     typemap_opts_from_dbc(s->dbc, &o);
     if (typemap_type_info_rows(type, &o, &rows) != SQL_SUCCESS)
         return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+    if (odbc2_app(s) && odbc2_type_info(&rows) != 0) {
+        mem_rows_free(&rows);
+        return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+    }
     return stmt_set_mem_result(s, &rows, typemap_type_info_cols, 19);
 }

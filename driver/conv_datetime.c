@@ -12,7 +12,9 @@
  * Numbers in date/time columns (documented choice, matching what
  * applications commonly store): an INTEGER is Unix epoch seconds, a REAL is
  * a Julian day number — the two numeric forms SQLite's own date functions
- * understand ('unixepoch' modifier and the default).
+ * understand ('unixepoch' modifier and the default). A REAL too large to
+ * be a Julian day before year 10000 (> 5373484.5) is Unix time with a
+ * fraction, as time.time() and many applications write it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -189,7 +191,18 @@ int conv_julian_to_ts(double jd, SQL_TIMESTAMP_STRUCT *ts)
 {
     /* Julian day 2440587.5 is 1970-01-01 00:00:00; work in milliseconds as
      * SQLite does, so values round-trip with julianday(). */
-    if (!isfinite(jd) || jd < 0 || jd > 5373484.5) return -1;
+    if (!isfinite(jd) || jd < 0) return -1;
+    if (jd > 5373484.5) {
+        /* Past 9999-12-31 as a Julian day: a REAL Unix time with a
+         * fraction (time.time() style) is the only sensible reading. */
+        if (jd >= 253402300800.0) return -1;
+        long long secs = (long long)jd;
+        long long ns = (long long)((jd - (double)secs) * 1e9 + 0.5);
+        if (ns >= 1000000000) ns = 999999999;
+        if (conv_epoch_to_ts(secs, ts) != 0) return -1;
+        ts->fraction = (SQLUINTEGER)ns;
+        return 0;
+    }
     double msd = (jd - 2440587.5) * 86400000.0;
     long long ms = (long long)(msd < 0 ? msd - 0.5 : msd + 0.5);
     long long secs = ms / 1000, msr = ms % 1000;

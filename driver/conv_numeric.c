@@ -143,8 +143,9 @@ SQLRETURN conv_to_numeric(diag_list *d, const db_value *v, const c_target *t, SQ
         m >>= 8;
     }
     if (t->ptr) memcpy(t->ptr, &ns, sizeof ns);
-    if (t->len) *t->len = sizeof ns;
-    if (t->ind && t->ind != t->len) *t->ind = t->len ? 0 : (SQLLEN)sizeof ns;
+    SQLLEN size = sizeof ns, zero = 0; /* memcpy: the SQLLEN may be misaligned */
+    if (t->len) memcpy(t->len, &size, sizeof size);
+    if (t->ind && t->ind != t->len) memcpy(t->ind, t->len ? &zero : &size, sizeof size);
     return frac ? post(d, row, col, "01S07", "Fractional truncation") : SQL_SUCCESS;
 }
 

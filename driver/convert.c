@@ -40,10 +40,17 @@ static SQLRETURN post(diag_list *d, SQLLEN row, SQLINTEGER col, const char *stat
 
 /* Octet length goes to len; a separate indicator gets 0 ("not NULL"), or
  * the length when there is no separate length buffer. */
+static void store_len(SQLLEN *where, SQLLEN n)
+{
+    /* memcpy: row-wise bound buffers from some applications are packed,
+     * so the SQLLEN may be misaligned. */
+    memcpy(where, &n, sizeof n);
+}
+
 static void set_length(const c_target *t, SQLLEN n)
 {
-    if (t->len) *t->len = n;
-    if (t->ind && t->ind != t->len) *t->ind = t->len ? 0 : n;
+    if (t->len) store_len(t->len, n);
+    if (t->ind && t->ind != t->len) store_len(t->ind, t->len ? 0 : n);
 }
 
 /* ---------- numbers ---------------------------------------------------- */
@@ -679,7 +686,7 @@ SQLRETURN conv_to_c(diag_list *d, const db_value *v, SQLSMALLINT col_sql_type,
 
     if (v->type == SQLITE_NULL) {
         if (!t->ind) return post(d, row, col, "22002", "Indicator variable required but not supplied");
-        *t->ind = SQL_NULL_DATA;
+        store_len(t->ind, SQL_NULL_DATA);
         if (offset) *offset = OFFSET_DONE;
         return SQL_SUCCESS;
     }

@@ -183,13 +183,20 @@ void cursor_value(const cursor *c, int col, db_value *out)
 {
     if (c->kind == CUR_SQLITE) {
         sqlite3_stmt *st = c->sst;
-        out->type = sqlite3_column_type(st, col);
+        /* One API call (one connection-mutex round trip) yields the type and,
+         * for numbers, the value: reading flags and a stored integer or
+         * double from the row's sqlite3_value allocates nothing, so it is
+         * safe on the unprotected value. Text and blobs go through
+         * sqlite3_column_text/blob, which may allocate (NUL terminator,
+         * zeroblob expansion) and therefore need the mutex those take. */
+        sqlite3_value *sv = sqlite3_column_value(st, col);
+        out->type = sqlite3_value_type(sv);
         switch (out->type) {
         case SQLITE_INTEGER:
-            out->i = sqlite3_column_int64(st, col);
+            out->i = sqlite3_value_int64(sv);
             return;
         case SQLITE_FLOAT:
-            out->d = sqlite3_column_double(st, col);
+            out->d = sqlite3_value_double(sv);
             return;
         case SQLITE_TEXT:
             out->p = sqlite3_column_text(st, col);

@@ -228,11 +228,12 @@ struct stmt {
     /* attributes */
     SQLULEN cursor_type, concurrency, cursor_scrollable, cursor_sensitivity;
     SQLULEN query_timeout, max_rows, max_length, noscan, retrieve_data,
-        use_bookmarks, simulate_cursor, keyset_size, async_enable;
+        use_bookmarks, simulate_cursor, keyset_size, async_enable, metadata_id;
     SQLULEN paramset_size_dummy; /* (paramset size lives in apd->array_size) */
     SQLUSMALLINT *param_status_ptr_dummy;
     SQLULEN *params_processed_ptr_dummy;
     SQLULEN row_number;         /* SQL_ATTR_ROW_NUMBER after a fetch */
+    SQLLEN *fetch_bookmark_ptr; /* SQL_ATTR_FETCH_BOOKMARK_PTR */
     SQLLEN rowset_start;        /* scrollable: 0-based index of rowset's first row */
     char *cursor_name;
 };

@@ -292,6 +292,10 @@ static void set_param_status(stmt *s, SQLULEN row, SQLUSMALLINT st)
  * SQL_PARAM_ERROR; SQLite's statement journal undoes just that row. In
  * autocommit mode the rows share one transaction (a savepoint), which is far
  * faster than one commit per row. SQLRowCount is the total.
+ * No savepoint per row is needed: SQLite's statement journal already undoes
+ * exactly the failing statement (except ON CONFLICT ROLLBACK, which by
+ * definition ends the transaction). This is the array form of exec_local();
+ * replica mode hooks both.
  */
 static SQLRETURN exec_param_array(stmt *s)
 {
@@ -362,11 +366,11 @@ static SQLRETURN exec_param_array(stmt *s)
     s->state = ST_EXECUTED;
     if (failed == 0)
         return SQL_SUCCESS;
-    if (ok == 0 && !interrupted) {
+    if (ok == 0) {
         s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
         return SQL_ERROR;
     }
-    return interrupted && ok == 0 ? SQL_ERROR : SQL_SUCCESS_WITH_INFO;
+    return SQL_SUCCESS_WITH_INFO;
 }
 
 /* Bind (row 0) and run the current statement; `first` = number of ODBC
@@ -479,7 +483,7 @@ SQLRETURN odbc_ExecDirect(stmt *s, const SQLCHAR *sql, SQLINTEGER len)
 /* ODBC numbers parameters across the whole text; SQLite per statement. Count
  * the parameters of the statements before `upto` (a rare path: batches with
  * parameters), preparing them only to ask. */
-static int params_before(stmt *s, const char *upto)
+int exec_params_before(stmt *s, const char *upto)
 {
     int total = 0;
     const char *p = s->sql;
@@ -530,7 +534,7 @@ SQLRETURN odbc_MoreResults(stmt *s)
     rc = stmt_describe_columns(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
-    int first = sqlite3_bind_parameter_count(s->sst) ? params_before(s, next) : 0;
+    int first = sqlite3_bind_parameter_count(s->sst) ? exec_params_before(s, next) : 0;
     rc = params_check_bound(s, first);
     if (!SQL_SUCCEEDED(rc))
         return rc;

@@ -190,6 +190,13 @@ static int build_plan(stmt *s, col_plan *stack, col_plan **out, int *oom)
     return n;
 }
 
+/* Row-wise bound structures are not always padded: lengths are stored
+ * byte-wise so a packed indicator cannot fault or trip UBSan. */
+static inline void store_len(SQLLEN *p, SQLLEN v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
 /* Write the bookmark (1-based absolute row number) of a row. */
 static SQLRETURN put_bookmark(stmt *s, const col_plan *p, char *data, SQLLEN *ind,
                               SQLLEN *len, SQLLEN bookmark, SQLLEN row)
@@ -219,22 +226,27 @@ static SQLRETURN put_bookmark(stmt *s, const col_plan *p, char *data, SQLLEN *in
         }
     }
     if (ind)
-        *ind = n;
+        store_len(ind, n);
     if (len && len != ind)
-        *len = n;
+        store_len(len, n);
     return SQL_SUCCESS;
 }
 
 /* The exact, lossless cases that need no conversion machinery: integer
  * into SBIGINT (or SLONG when it fits), float into DOUBLE, text that fits
- * into CHAR, NULL with an indicator. Returns 1 when the value was stored. */
-static inline int fast_put(const db_value *v, SQLSMALLINT ctype, char *data, SQLLEN buflen,
-                           SQLLEN *ind, SQLLEN *len)
+ * into CHAR (unless the column is binary: that converts to hex), NULL with
+ * an indicator. Returns 1 when the value was stored. */
+static inline int fast_put(const db_value *v, SQLSMALLINT ctype, SQLSMALLINT sqltype,
+                           char *data, SQLLEN buflen, SQLLEN *ind, SQLLEN *len)
 {
     SQLLEN n;
     switch (v->type) {
     case SQLITE_INTEGER:
-        if (!data)
+        /* Dates stored as numbers and binary columns follow their own
+         * conversion rules (conv_to_c); only plain numbers are copied. */
+        if (!data || sqltype == SQL_TYPE_DATE || sqltype == SQL_TYPE_TIME ||
+            sqltype == SQL_TYPE_TIMESTAMP || sqltype == SQL_BINARY ||
+            sqltype == SQL_VARBINARY || sqltype == SQL_LONGVARBINARY)
             return 0;
         if (ctype == SQL_C_SBIGINT) {
             memcpy(data, &v->i, sizeof(SQLBIGINT));
@@ -249,13 +261,15 @@ static inline int fast_put(const db_value *v, SQLSMALLINT ctype, char *data, SQL
         }
         break;
     case SQLITE_FLOAT:
-        if (!data || ctype != SQL_C_DOUBLE)
+        if (!data || ctype != SQL_C_DOUBLE || sqltype == SQL_TYPE_DATE ||
+            sqltype == SQL_TYPE_TIME || sqltype == SQL_TYPE_TIMESTAMP)
             return 0;
         memcpy(data, &v->d, sizeof(SQLDOUBLE));
         n = sizeof(SQLDOUBLE);
         break;
     case SQLITE_TEXT:
-        if (!data || ctype != SQL_C_CHAR || v->n >= buflen)
+        if (!data || ctype != SQL_C_CHAR || v->n >= buflen || sqltype == SQL_BINARY ||
+            sqltype == SQL_VARBINARY || sqltype == SQL_LONGVARBINARY)
             return 0;
         if (v->n > 0)
             memcpy(data, v->p, (size_t)v->n);
@@ -265,15 +279,15 @@ static inline int fast_put(const db_value *v, SQLSMALLINT ctype, char *data, SQL
     case SQLITE_NULL:
         if (!ind)
             return 0;
-        *ind = SQL_NULL_DATA;
+        store_len(ind, SQL_NULL_DATA);
         return 1;
     default:
         return 0;
     }
     if (ind)
-        *ind = n;
+        store_len(ind, n);
     if (len && len != ind)
-        *len = n;
+        store_len(len, n);
     return 1;
 }
 
@@ -291,24 +305,15 @@ static SQLRETURN put_row(stmt *s, const col_plan *plan, int nplan, SQLULEN i,
         SQLRETURN rc;
         if (p->col < 0) {
             rc = put_bookmark(s, p, data, ind, len, bookmark, diag_row);
-            goto merge;
-        }
-        db_value v;
-        cursor_value(c, p->col, &v);
-        if (fast_put(&v, p->ctype, data, p->buflen, ind, len))
-            continue;
-        {
-            c_target t;
-            t.ctype = p->ctype;
-            t.ptr = data;
-            t.buflen = p->buflen;
-            t.ind = ind;
-            t.len = len;
-            t.precision = p->precision;
-            t.scale = p->scale;
+        } else {
+            db_value v;
+            cursor_value(c, p->col, &v);
+            if (fast_put(&v, p->ctype, p->sqltype, data, p->buflen, ind, len))
+                continue;
+            c_target t = {.ctype = p->ctype, .ptr = data, .buflen = p->buflen, .ind = ind,
+                          .len = len, .precision = p->precision, .scale = p->scale};
             rc = conv_to_c(&s->hdr.diag, &v, p->sqltype, &t, NULL, diag_row, p->col + 1);
         }
-    merge:
         if (rc == SQL_ERROR)
             worst = SQL_ERROR;
         else if (rc == SQL_SUCCESS_WITH_INFO && worst == SQL_SUCCESS)
@@ -459,8 +464,9 @@ static SQLRETURN fetch_rowset(stmt *s, SQLSMALLINT orient, SQLLEN off, SQLLEN bo
         int rc = cursor_materialize(&s->cur);
         if (rc != SQLITE_OK) {
             if (s->dbc && s->dbc->sqlite)
-                return diag_post_sqlite(dg, s->dbc->sqlite, rc), SQL_ERROR;
-            diag_post(dg, "HY000", rc, "Could not read the result set");
+                diag_post_sqlite(dg, s->dbc->sqlite, rc);
+            else
+                diag_post(dg, "HY000", rc, "Could not read the result set");
             return SQL_ERROR;
         }
     }
@@ -566,7 +572,7 @@ static SQLRETURN fetch_rowset(stmt *s, SQLSMALLINT orient, SQLLEN off, SQLLEN bo
             goto out;
         }
         s->rowset_start = s->cur.rows_seen - (SQLLEN)got;
-        s->row_number = (SQLULEN)s->cur.rows_seen;
+        s->row_number = (SQLULEN)s->rowset_start + 1;
     }
     set_rows_processed(rows_out, got);
     if (n_err == got)
@@ -592,10 +598,14 @@ SQLRETURN odbc_FetchScroll(stmt *s, SQLSMALLINT orientation, SQLLEN offset)
     case SQL_FETCH_ABSOLUTE: case SQL_FETCH_RELATIVE:
         break;
     case SQL_FETCH_BOOKMARK:
-        /* The bookmark itself comes from SQL_ATTR_FETCH_BOOKMARK_PTR, which
-         * the statement does not record yet. */
-        diag_post(&s->hdr.diag, "HYC00", 0, "SQL_FETCH_BOOKMARK is not supported");
-        return SQL_ERROR;
+        /* The bookmark itself comes from SQL_ATTR_FETCH_BOOKMARK_PTR. */
+        if (!s->fetch_bookmark_ptr) {
+            diag_post(&s->hdr.diag, "HY111", 0,
+                      "SQL_FETCH_BOOKMARK needs SQL_ATTR_FETCH_BOOKMARK_PTR to be set");
+            return SQL_ERROR;
+        }
+        return fetch_rowset(s, SQL_FETCH_BOOKMARK, offset, *s->fetch_bookmark_ptr,
+                            s->ird->rows_processed_ptr, s->ird->array_status_ptr);
     default:
         diag_post(&s->hdr.diag, "HY106", 0, "Fetch type %d out of range", orientation);
         return SQL_ERROR;
@@ -629,8 +639,11 @@ static int on_row(const stmt *s)
         return 0;
     if (c->kind == CUR_MEM)
         return c->pos >= 0 && c->pos < c->mem.nrows;
+    /* A stream only still holds its newest row: SQLGetData works when the
+     * current row (first of the rowset, or the one SQLSetPos chose) is it. */
     if (c->kind == CUR_SQLITE)
-        return c->rows_seen > 0 && !c->at_end && !c->pending_row;
+        return c->rows_seen > 0 && !c->at_end && !c->pending_row &&
+               s->row_number == (SQLULEN)c->rows_seen;
     return 0;
 }
 
@@ -700,7 +713,7 @@ SQLRETURN odbc_GetData(stmt *s, SQLUSMALLINT col, SQLSMALLINT ctype, SQLPOINTER 
     } else {
         db_value v;
         cursor_value(&s->cur, col - 1, &v);
-        if (s->gd_offset == 0 && fast_put(&v, ctype, ptr, buflen, ind, ind)) {
+        if (s->gd_offset == 0 && fast_put(&v, ctype, sqltype, ptr, buflen, ind, ind)) {
             s->gd_offset = GD_DONE;
             return SQL_SUCCESS;
         }
@@ -712,9 +725,10 @@ SQLRETURN odbc_GetData(stmt *s, SQLUSMALLINT col, SQLSMALLINT ctype, SQLPOINTER 
             s->gd_offset = GD_DONE;
             return SQL_NO_DATA;
         }
-        /* A truncated chunk leaves the offset where the next call resumes;
-         * anything else was returned whole, so the next call gets NO_DATA. */
-        if (rc == SQL_SUCCESS_WITH_INFO && chunked && s->gd_offset > 0 && dg->count > 0 &&
+        /* A truncated chunk leaves the offset where the next call resumes
+         * (still 0 after a length-only call with no buffer); conv_to_c sets
+         * GD_DONE once the value is complete, so the next call gets NO_DATA. */
+        if (rc == SQL_SUCCESS_WITH_INFO && chunked && s->gd_offset != GD_DONE && dg->count > 0 &&
             strcmp(dg->recs[dg->count - 1].state, "01004") == 0)
             return rc;
     }
@@ -752,18 +766,36 @@ SQLRETURN odbc_SetPos(stmt *s, SQLSETPOSIROW row, SQLUSMALLINT op, SQLUSMALLINT 
         diag_post(dg, "HYC00", 0, "Row locking is not supported");
         return SQL_ERROR;
     }
-    if (!on_row(s)) {
+    int has_rowset = s->state == ST_CURSOR &&
+                     (s->cur.kind == CUR_MEM ? on_row(s)
+                      : s->cur.kind == CUR_SQLITE && s->cur.rows_seen > 0 &&
+                            !s->cur.at_end && !s->cur.pending_row);
+    if (!has_rowset) {
         diag_post(dg, "24000", 0, "Invalid cursor state: no current rowset");
         return SQL_ERROR;
     }
     if (s->cur.kind == CUR_SQLITE) {
         /* Only the newest streamed row is still in SQLite's buffers. */
-        if (row > 1 || (row == 1 && s->ard->array_size > 1) ||
-            (row == 0 && op == SQL_POSITION && s->ard->array_size > 1)) {
-            diag_post(dg, "HYC00", 0,
-                      "Positioning inside a block of a forward-only cursor is not supported");
+        SQLLEN nrs = s->cur.rows_seen - s->rowset_start;
+        if ((SQLLEN)row > nrs) {
+            diag_post(dg, "HY107", 0, "Row value %lu out of range", (unsigned long)row);
             return SQL_ERROR;
         }
+        if (row == 0 && op == SQL_POSITION && nrs > 1) {
+            diag_post(dg, "HY109", 0, "Invalid cursor position: row 0");
+            return SQL_ERROR;
+        }
+        if (row == 0)
+            row = (SQLSETPOSIROW)nrs;
+        if (s->rowset_start + (SQLLEN)row != s->cur.rows_seen) {
+            diag_post(dg, "HYC00", 0,
+                      "Only the last row of a forward-only rowset is still available; "
+                      "use a static cursor to position on others");
+            return SQL_ERROR;
+        }
+        s->row_number = (SQLULEN)s->cur.rows_seen;
+        s->gd_col = 0;
+        s->gd_offset = 0;
         if (op == SQL_REFRESH) {
             col_plan stack[PLAN_STACK], *plan = NULL;
             int oom = 0;
@@ -772,13 +804,13 @@ SQLRETURN odbc_SetPos(stmt *s, SQLSETPOSIROW row, SQLUSMALLINT op, SQLUSMALLINT 
                 diag_post(dg, "HY001", 0, "Memory allocation error");
                 return SQL_ERROR;
             }
-            SQLRETURN rc = n ? put_row(s, plan, n, 0, s->cur.rows_seen, 1) : SQL_SUCCESS;
+            SQLRETURN rc = n ? put_row(s, plan, n, (SQLULEN)row - 1, s->cur.rows_seen,
+                                       (SQLLEN)row)
+                             : SQL_SUCCESS;
             if (plan && plan != stack)
                 free(plan);
             return rc;
         }
-        s->gd_col = 0;
-        s->gd_offset = 0;
         return SQL_SUCCESS;
     }
     SQLLEN nrs = rowset_rows(s);

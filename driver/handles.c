@@ -34,9 +34,17 @@ static size_t ptr_hash(const void *p)
     return (size_t)x;
 }
 
+/* Rehash into a table sized for the live entries (tombstones dropped), so a
+ * program that allocates and frees statements forever keeps a small table. */
 static int live_grow(void)
 {
-    size_t ncap = live_cap ? live_cap * 2 : 64;
+    size_t live = 0;
+    for (size_t i = 0; i < live_cap; i++)
+        if (live_slots[i] && live_slots[i] != TOMBSTONE)
+            live++;
+    size_t ncap = 64;
+    while ((live + 1) * 4 > ncap)
+        ncap *= 2;
     void **ns = calloc(ncap, sizeof *ns);
     if (!ns)
         return 0;
@@ -223,12 +231,15 @@ static SQLRETURN alloc_stmt(dbc *c, SQLHANDLE *out)
     s->cursor_type = SQL_CURSOR_FORWARD_ONLY;
     s->concurrency = SQL_CONCUR_READ_ONLY;
     s->cursor_scrollable = SQL_NONSCROLLABLE;
-    s->cursor_sensitivity = SQL_INSENSITIVE;
+    s->cursor_sensitivity = SQL_UNSPECIFIED;
+    s->row_count = -1;
+    s->hdr.diag.row_count = -1;
     s->retrieve_data = SQL_RD_ON;
     s->use_bookmarks = SQL_UB_OFF;
     s->noscan = SQL_NOSCAN_OFF;
     s->simulate_cursor = SQL_SC_UNIQUE;
     s->async_enable = SQL_ASYNC_ENABLE_OFF;
+    s->metadata_id = c->metadata_id; /* statements inherit the connection's setting */
     char name[32];
     snprintf(name, sizeof name, "SQL_CUR%lu", (unsigned long)atomic_fetch_add(&cursor_seq, 1) + 1);
     s->cursor_name = strdup(name);

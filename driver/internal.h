@@ -184,7 +184,9 @@ void desc_destroy(desc *d);
  * without a declared type the type of that row's values. */
 SQLRETURN stmt_refine_column_types(stmt *s);
 
-/* params.c (exec area) — parameter binding used by exec.c. */
+/* params.c (exec area) — parameter binding used by exec.c. SQLNumParams,
+ * SQLDescribeParam, SQLParamData and SQLPutData (listed under exec.c above)
+ * are defined in params.c too. */
 /* Bind row `row` of the parameter set to s->sst; ODBC parameter numbers are
  * offset by `first` (parameters of earlier statements in a batch). DAE
  * parameters take the data collected by SQLPutData. */
@@ -198,6 +200,9 @@ void params_free_dae(stmt *s);
 /* exec.c: close the open cursor but keep the prepared statement for the next
  * SQLExecute (what SQLFreeStmt(SQL_CLOSE) should do; never fails). */
 void stmt_close_cursor(stmt *s);
+/* exec.c: parameters of the statements of s->sql that start before `upto`
+ * (ODBC numbers parameters across a batch, SQLite per statement). */
+int exec_params_before(stmt *s, const char *upto);
 /* exec.c: run the statement once its data-at-execution parameters are in. */
 SQLRETURN exec_after_params(stmt *s);
 

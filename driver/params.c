@@ -11,7 +11,9 @@
  */
 #include "convert.h"
 #include "internal.h"
+#include "sqltext.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +190,15 @@ static void locate(const stmt *s, const desc_rec *a, const desc_rec *ip, SQLULEN
     out->len = a->octet_length_ptr ? (SQLLEN *)((char *)a->octet_length_ptr + off + r * ind_stride) : NULL;
 }
 
+/* Indicators may sit anywhere in a packed row-wise layout (pyodbc's
+ * fast_executemany packs them unaligned): read them byte-wise. */
+static SQLLEN read_len(const SQLLEN *p)
+{
+    SQLLEN v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
 static int is_dae_ind(SQLLEN v)
 {
     return v == SQL_DATA_AT_EXEC || v <= SQL_LEN_DATA_AT_EXEC_OFFSET;
@@ -246,7 +257,7 @@ SQLRETURN params_bind_row(stmt *s, SQLULEN row, int first)
         const void *ptr = loc.ptr;
         SQLLEN buflen = a->octet_length;
         SQLLEN len_ind = SQL_NTS;
-        SQLLEN indv = loc.ind ? *loc.ind : 0;
+        SQLLEN indv = loc.ind ? read_len(loc.ind) : 0;
         if (loc.ind && (indv == SQL_NULL_DATA || indv == SQL_DEFAULT_PARAM)) {
             len_ind = SQL_NULL_DATA;
         } else if (loc.ind && is_dae_ind(indv)) {
@@ -259,9 +270,37 @@ SQLRETURN params_bind_row(stmt *s, SQLULEN row, int first)
                 len_ind = b->len;
             }
         } else if (loc.len) {
-            len_ind = *loc.len;
+            len_ind = read_len(loc.len);
         } else if (loc.ctype == SQL_C_BINARY) {
             len_ind = buflen; /* no length: the whole buffer */
+        }
+
+        /* Conversions read typed values: give them an aligned copy when the
+         * application's buffer is not aligned (packed row-wise layouts). */
+        union { SQLBIGINT i; double d; SQL_NUMERIC_STRUCT n; SQL_TIMESTAMP_STRUCT ts;
+                SQLGUID g; SQL_INTERVAL_STRUCT iv; } aligned;
+        char *wcopy = NULL;
+        if (ptr && len_ind != SQL_NULL_DATA && ((uintptr_t)ptr % sizeof(SQLBIGINT)) != 0) {
+            SQLLEN fixed = conv_ctype_size(loc.ctype);
+            if (fixed > 0 && (size_t)fixed <= sizeof aligned) {
+                memcpy(&aligned, ptr, (size_t)fixed);
+                ptr = &aligned;
+            } else if (loc.ctype == SQL_C_WCHAR && ((uintptr_t)ptr % sizeof(SQLWCHAR)) != 0) {
+                SQLLEN nbytes = len_ind >= 0 ? len_ind : buflen;
+                if (len_ind == SQL_NTS) {
+                    nbytes = 0; /* find the terminator byte-wise */
+                    while ((buflen <= 0 || nbytes + 1 < buflen) &&
+                           (((const char *)ptr)[nbytes] || ((const char *)ptr)[nbytes + 1]))
+                        nbytes += 2;
+                    len_ind = nbytes;
+                }
+                wcopy = malloc((size_t)nbytes + 2);
+                if (!wcopy)
+                    return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+                memcpy(wcopy, ptr, (size_t)nbytes);
+                wcopy[nbytes] = wcopy[nbytes + 1] = 0;
+                ptr = wcopy;
+            }
         }
 
         param_value pv;
@@ -276,12 +315,14 @@ SQLRETURN params_bind_row(stmt *s, SQLULEN row, int first)
         }
         if (!SQL_SUCCEEDED(rc)) {
             param_value_free(&pv);
+            free(wcopy);
             return rc;
         }
         if (rc == SQL_SUCCESS_WITH_INFO)
             ret = rc;
         int brc = bind_value(st, i, &pv.v);
         param_value_free(&pv);
+        free(wcopy);
         if (brc != SQLITE_OK) {
             if (brc == SQLITE_TOOBIG)
                 return diag_post_at(&s->hdr.diag, diag_row, n, "22001", brc,
@@ -294,12 +335,25 @@ SQLRETURN params_bind_row(stmt *s, SQLULEN row, int first)
 
 /* ---------- SQLNumParams / SQLDescribeParam ----------------------------- */
 
+/* Parameters of the whole statement text: a batch ("a; b") numbers them
+ * across its statements. Only a batch pays for preparing the others. */
+static int total_params(stmt *s)
+{
+    int n = sqlite3_bind_parameter_count(s->sst);
+    if (!s->sql || !s->sql_next)
+        return n;
+    const char *txt = sqlite3_sql(s->sst);
+    int single = txt && (size_t)(s->sql_next - s->sql) == strlen(txt) &&
+                 !sqltext_has_statement(s->sql_next);
+    return single ? n : exec_params_before(s, s->sql + strlen(s->sql));
+}
+
 SQLRETURN odbc_NumParams(stmt *s, SQLSMALLINT *count)
 {
     if (s->state == ST_NEED_DATA || !s->sst)
         return diag_post(&s->hdr.diag, "HY010", 0, "Function sequence error (no prepared statement)");
     if (count)
-        *count = (SQLSMALLINT)sqlite3_bind_parameter_count(s->sst);
+        *count = (SQLSMALLINT)total_params(s);
     return SQL_SUCCESS;
 }
 
@@ -313,7 +367,7 @@ SQLRETURN odbc_DescribeParam(stmt *s, SQLUSMALLINT n, SQLSMALLINT *type, SQLULEN
 {
     if (s->state == ST_NEED_DATA || !s->sst)
         return diag_post(&s->hdr.diag, "HY010", 0, "Function sequence error (no prepared statement)");
-    int np = sqlite3_bind_parameter_count(s->sst);
+    int np = total_params(s);
     if (n < 1 || n > np)
         return diag_post(&s->hdr.diag, "07009", 0, "Invalid descriptor index (parameter %u of %d)", n, np);
     SQLSMALLINT t = SQL_VARCHAR;
@@ -348,7 +402,7 @@ int params_next_dae(stmt *s, int after)
             continue;
         param_loc loc;
         locate(s, a, &s->ipd->recs[n], s->dae_row, &loc);
-        if (loc.ind && is_dae_ind(*loc.ind))
+        if (loc.ind && is_dae_ind(read_len(loc.ind)))
             return n;
     }
     return 0;

@@ -31,7 +31,7 @@
 static int passed, failed;
 static char tmpdir[512], srcdir[512], primary_dir[600], fake_dir[600];
 static int primary_started;
-static pid_t fake_pid;
+static pid_t fake_pids[2];  /* plain HTTP and HTTPS fake servers */
 
 static void check(int ok, const char *what, ...) __attribute__((format(printf, 2, 3)));
 static void check(int ok, const char *what, ...)
@@ -58,10 +58,12 @@ static void stop_servers(void)
             fprintf(stderr, "warning: primary.sh stop failed\n");
         primary_started = 0;
     }
-    if (fake_pid > 0) {
-        kill(fake_pid, SIGTERM);
-        waitpid(fake_pid, NULL, 0);
-        fake_pid = 0;
+    for (int i = 0; i < 2; i++) {
+        if (fake_pids[i] > 0) {
+            kill(fake_pids[i], SIGTERM);
+            waitpid(fake_pids[i], NULL, 0);
+            fake_pids[i] = 0;
+        }
     }
 }
 
@@ -392,20 +394,22 @@ static void test_closed_port(void)
           "SyncUrl without host refused (%s)", err.message);
 }
 
-static int start_fake(void)
+/* Starts tests/node/fake_server.js (HTTPS when cert/key are given); returns its port. */
+static int start_fake(int slot, const char *cert, const char *key)
 {
     char script[700], portfile[700];
     snprintf(script, sizeof script, "%s/tests/node/fake_server.js", srcdir);
-    snprintf(portfile, sizeof portfile, "%s/fake.port", fake_dir);
+    snprintf(portfile, sizeof portfile, "%s/fake%d.port", fake_dir, slot);
     mkdir(fake_dir, 0755);
     pid_t pid = fork();
     if (pid == 0) {
-        execlp("node", "node", script, portfile, (char *)NULL);
+        unsetenv("LD_PRELOAD");     /* node is not ours to sanitize */
+        execlp("node", "node", script, portfile, cert, key, (char *)NULL);
         _exit(127);
     }
     if (pid < 0)
         return -1;
-    fake_pid = pid;
+    fake_pids[slot] = pid;
     return read_int_file(portfile, 10000);
 }
 
@@ -430,7 +434,7 @@ static lsq_status pull_at(int port, const char *prefix, const char *token, long 
 
 static void test_fake_server(void)
 {
-    int port = start_fake();
+    int port = start_fake(0, NULL, NULL);
     if (port < 0) {
         check(0, "start tests/node/fake_server.js with node");
         return;
@@ -479,6 +483,81 @@ static void test_fake_server(void)
     }
     free(resp);
     lsq_remote_close(r);
+
+    /* https:// to a plain-HTTP server fails in the TLS handshake. */
+    char tls_url[200];
+    snprintf(tls_url, sizeof tls_url, "https://127.0.0.1:%d", port);
+    r = NULL;
+    if (lsq_remote_open(tls_url, NULL, NULL, &r, &err) == LSQ_OK) {
+        lsq_pull_result res;
+        st = lsq_remote_pull(r, NULL, 0, &res, &err);
+        check(st == LSQ_ERR_NETWORK && strstr(err.message, "TLS"),
+              "https:// to a plain HTTP port -> NETWORK with TLS (%s)", err.message);
+        lsq_remote_close(r);
+    }
+}
+
+/* Pipeline "{}" to url/echo with opts; returns the status, *resp the answer. */
+static lsq_status echo_at(const char *url, const lsq_remote_opts *opts, char **resp,
+                          lsq_error *err)
+{
+    lsq_remote *r = NULL;
+    *resp = NULL;
+    lsq_status st = lsq_remote_open(url, "tls-token", opts, &r, err);
+    if (st == LSQ_OK)
+        st = lsq_remote_pipeline(r, "{}", resp, err);
+    lsq_remote_close(r);
+    return st;
+}
+
+static void test_tls(void)
+{
+    char cert[700], key[700], cmd[2400];
+    snprintf(cert, sizeof cert, "%s/cert.pem", fake_dir);
+    snprintf(key, sizeof key, "%s/key.pem", fake_dir);
+    mkdir(fake_dir, 0755);
+    snprintf(cmd, sizeof cmd,
+             "env -u LD_PRELOAD openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+             "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+             "-keyout '%s' -out '%s' >/dev/null 2>&1", key, cert);
+    if (system(cmd) != 0) {
+        check(0, "make a test certificate with openssl");
+        return;
+    }
+    int port = start_fake(1, cert, key);
+    if (port < 0) {
+        check(0, "start the HTTPS fake server");
+        return;
+    }
+    char url[200], *resp = NULL;
+    lsq_error err = { 0 };
+    lsq_remote_opts opts = { .connect_timeout_ms = 2000, .request_timeout_ms = 5000 };
+
+    snprintf(url, sizeof url, "libsql://127.0.0.1:%d/echo", port);
+    lsq_status st = echo_at(url, &opts, &resp, &err);
+    check(st == LSQ_ERR_NETWORK && strstr(err.message, "TLS") && !strstr(err.message, "tls-token"),
+          "libsql:// is https; self-signed cert -> NETWORK with TLS (%s)", err.message);
+    free(resp);
+
+    opts.ca_file = cert;
+    st = echo_at(url, &opts, &resp, &err);
+    check(st == LSQ_OK && resp && strstr(resp, "authorization=Bearer tls-token\n"),
+          "CA file makes the certificate trusted; token sent over TLS (%s)",
+          st ? err.message : "ok");
+    free(resp);
+
+    opts.ca_file = NULL;
+    opts.insecure = 1;
+    st = echo_at(url, &opts, &resp, &err);
+    check(st == LSQ_OK, "insecure skips verification (%s)", st ? err.message : "ok");
+    free(resp);
+
+    opts.insecure = 0;
+    opts.ca_file = "/nonexistent/ca.pem";
+    st = echo_at(url, &opts, &resp, &err);
+    check(st == LSQ_ERR_NETWORK && strstr(err.message, "TLS"),
+          "missing CA file -> NETWORK with TLS (%s)", err.message);
+    free(resp);
 }
 
 int main(void)
@@ -509,6 +588,7 @@ int main(void)
 
     test_closed_port();
     test_fake_server();
+    test_tls();
     stop_servers();
 
     printf("%d passed, %d failed\n", passed, failed);

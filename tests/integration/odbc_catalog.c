@@ -541,6 +541,14 @@ static void test_statistics(void)
     CHECK(r > 0 && ival(r, "NON_UNIQUE") == 0 && !strcmp(val(r, "ASC_OR_DESC"), "A"),
           "parent_name unique, ascending");
     CHECK(ival(0, "CARDINALITY") == 2, "parent CARDINALITY %s", val(0, "CARDINALITY"));
+    /* the INTEGER PRIMARY KEY, as the clustered index, right after the stat row */
+    CHECK(R.nrows >= 2 && !strcmp(val(1, "INDEX_NAME"), "PRIMARY") &&
+              ival(1, "TYPE") == SQL_INDEX_CLUSTERED && !strcmp(val(1, "COLUMN_NAME"), "id") &&
+              ival(1, "NON_UNIQUE") == 0,
+          "parent: rowid alias id as clustered index PRIMARY: %s %s", val(1, "INDEX_NAME"),
+          val(1, "COLUMN_NAME"));
+    /* table stat + PRIMARY + parent_name + autoindex for UNIQUE code */
+    CHECK(R.nrows == 4, "SQLStatistics(parent): %d rows, want 4", R.nrows);
     statistics("nosuchtable", SQL_INDEX_ALL, SQL_QUICK);
     CHECK(R.nrows == 0, "missing table: %d rows", R.nrows);
 }
@@ -747,6 +755,78 @@ static void test_wide(void)
     check_wide("NoWCHAR=1", SQL_VARCHAR);
 }
 
+/* An ODBC 2 application gets SQL_DATE/SQL_TIME/SQL_TIMESTAMP (9/10/11)
+ * from SQLGetTypeInfo (still sorted) and SQLColumns. */
+static void test_odbc2(void)
+{
+    const char *tmp = getenv("LSQ_TEST_TMP");
+    char conn[1024];
+    SQLHENV e2 = SQL_NULL_HENV;
+    SQLHDBC d = SQL_NULL_HDBC;
+    SQLHSTMT st = SQL_NULL_HSTMT;
+    snprintf(conn, sizeof conn, "Driver=libSQL;Database=%s/c.db", tmp);
+    SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &e2);
+    SQLSetEnvAttr(e2, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC2, 0);
+    SQLAllocHandle(SQL_HANDLE_DBC, e2, &d);
+    SQLRETURN rc = SQLDriverConnect(d, NULL, (SQLCHAR *)conn, SQL_NTS, NULL, 0, NULL,
+                                    SQL_DRIVER_NOPROMPT);
+    CHECK(SQL_SUCCEEDED(rc), "ODBC 2 connect");
+    if (!SQL_SUCCEEDED(rc)) {
+        print_diag(SQL_HANDLE_DBC, d, "SQLDriverConnect");
+        goto out;
+    }
+    SQLAllocHandle(SQL_HANDLE_STMT, d, &st);
+    rc = SQLGetTypeInfo(st, SQL_ALL_TYPES);
+    CHECK(SQL_SUCCEEDED(rc), "ODBC 2 SQLGetTypeInfo");
+    int prev = -32768, saw_ts = 0, saw_new = 0, sorted = 1;
+    while (SQL_SUCCEEDED(rc) && SQL_SUCCEEDED(SQLFetch(st))) {
+        SQLSMALLINT dt = 0;
+        SQLLEN ind;
+        SQLGetData(st, 2, SQL_C_SSHORT, &dt, 0, &ind);
+        sorted &= dt >= prev;
+        prev = dt;
+        saw_ts |= dt == SQL_TIMESTAMP;
+        saw_new |= dt == SQL_TYPE_TIMESTAMP || dt == SQL_TYPE_DATE || dt == SQL_TYPE_TIME;
+    }
+    CHECK(sorted, "ODBC 2 type info sorted by DATA_TYPE");
+    CHECK(saw_ts && !saw_new, "ODBC 2 type info uses SQL_TIMESTAMP (11), not 93");
+    SQLFreeStmt(st, SQL_CLOSE);
+    rc = SQLColumns(st, NULL, 0, NULL, 0, (SQLCHAR *)"parent", SQL_NTS, (SQLCHAR *)"created",
+                    SQL_NTS);
+    SQLSMALLINT dt = 0;
+    SQLLEN ind;
+    if (SQL_SUCCEEDED(rc) && SQL_SUCCEEDED(SQLFetch(st)))
+        SQLGetData(st, 5, SQL_C_SSHORT, &dt, 0, &ind);
+    CHECK(dt == SQL_TIMESTAMP, "ODBC 2 SQLColumns DATA_TYPE %d, want 11", dt);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+    SQLDisconnect(d);
+out:
+    SQLFreeHandle(SQL_HANDLE_DBC, d);
+    SQLFreeHandle(SQL_HANDLE_ENV, e2);
+}
+
+/* Names with quotes are data, never SQL. */
+static void test_odd_names(void)
+{
+    int ok = exec("CREATE TABLE \"we\"\"ird\"(\"it's\" INTEGER PRIMARY KEY, \"a\"\"b\" TEXT)") &&
+             exec("CREATE INDEX \"ix'q\" ON \"we\"\"ird\"(\"a\"\"b\")") &&
+             exec("INSERT INTO \"we\"\"ird\" VALUES (1, 'x'), (2, 'y'), (3, 'z')");
+    CHECK(ok, "odd names created");
+    tables(NULL, NULL, "we\"ird", NULL);
+    CHECK(R.nrows == 1 && !strcmp(val(0, "TABLE_NAME"), "we\"ird"), "SQLTables(we\"ird)");
+    columns("we\"ird", NULL);
+    CHECK(R.nrows == 2 && !strcmp(val(0, "COLUMN_NAME"), "it's") &&
+              !strcmp(val(1, "COLUMN_NAME"), "a\"b"),
+          "SQLColumns(we\"ird): %d rows", R.nrows);
+    statistics("we\"ird", SQL_INDEX_ALL, SQL_ENSURE);
+    CHECK(R.nrows == 3 && ival(0, "CARDINALITY") == 3 && !strcmp(val(2, "INDEX_NAME"), "ix'q"),
+          "SQLStatistics(we\"ird): %d rows, cardinality %s", R.nrows, val(0, "CARDINALITY"));
+    primary_keys("we\"ird");
+    CHECK(R.nrows == 1 && !strcmp(val(0, "COLUMN_NAME"), "it's"), "SQLPrimaryKeys(we\"ird)");
+    special(SQL_BEST_ROWID, "we\"ird");
+    CHECK(R.nrows == 1 && !strcmp(val(0, "COLUMN_NAME"), "it's"), "SQLSpecialColumns(we\"ird)");
+}
+
 static const char *const SCHEMA[] = {
     "CREATE TABLE parent(id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL, code CHAR(3) UNIQUE,"
     " price DECIMAL(10,2) DEFAULT 0, created TIMESTAMP, flag BOOLEAN, data BLOB,"
@@ -801,7 +881,9 @@ int main(void)
     test_empty_ones();
     test_type_info();
     test_wide();
+    test_odbc2();
     test_metadata_id_and_broken_view();
+    test_odd_names();
 
     SQLDisconnect(dbc);
     SQLFreeHandle(SQL_HANDLE_DBC, dbc);

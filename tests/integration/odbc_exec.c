@@ -408,7 +408,26 @@ static void test_param_arrays(void)
     CHECK(OK(SQLRowCount(st, &count)) && count == 2);
     CHECK(scalar("SELECT count(*) FROM a WHERE id >= 10") == 2);
 
+    /* A packed row layout (as pyodbc's fast_executemany builds): values and
+     * indicators at unaligned addresses. */
     SQLSetStmtAttr(st, SQL_ATTR_PARAM_OPERATION_PTR, NULL, 0);
+#pragma pack(push, 1)
+    struct packed { char pad; SQLBIGINT id; SQLLEN id_ind; SQLDOUBLE v; SQLLEN v_ind; } pk[2] = {
+        {0, 20, 0, 2.5, 0}, {0, 21, 0, 0, SQL_NULL_DATA}};
+#pragma pack(pop)
+    CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)2, 0)));
+    CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)sizeof(struct packed), 0)));
+    CHECK(OK(SQLPrepare(st, (SQLCHAR *)"INSERT INTO a VALUES(?, coalesce(?, 'null'))", SQL_NTS)));
+    CHECK(OK(SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0, &pk[0].id, 0,
+                              &pk[0].id_ind)));
+    CHECK(OK(SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_DOUBLE, SQL_DOUBLE, 0, 0, &pk[0].v, 0,
+                              &pk[0].v_ind)));
+    CHECK(SQLExecute(st) == SQL_SUCCESS && processed == 2);
+    char text[32];
+    scalar_text("SELECT group_concat(v, ',') FROM (SELECT v FROM a WHERE id IN (20, 21) ORDER BY id)",
+                text, sizeof text);
+    CHECK(strcmp(text, "2.5,null") == 0);
+
     SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, NULL, 0);
     SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, NULL, 0);
     SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
@@ -509,6 +528,11 @@ static void test_more_results(void)
     CHECK(SQLMoreResults(st) == SQL_NO_DATA);
     SQLFreeStmt(st, SQL_RESET_PARAMS);
     CHECK(scalar("SELECT count(*) FROM t WHERE id IN (200, 201)") == 2);
+
+    /* SQLNumParams counts the parameters of every statement of a batch. */
+    SQLSMALLINT np = -1;
+    CHECK(OK(SQLPrepare(st, (SQLCHAR *)"SELECT ?; SELECT 1; SELECT ?, ?", SQL_NTS)) &&
+          OK(SQLNumParams(st, &np)) && np == 3);
 
     /* A prepared batch runs again from its first statement. */
     CHECK(OK(SQLPrepare(st, (SQLCHAR *)"SELECT 7; SELECT 8", SQL_NTS)));

@@ -449,6 +449,147 @@ static void test_describe(void)
     SQLFreeHandle(SQL_HANDLE_STMT, st);
 }
 
+/* ---------- ODBC 2 block fetch, bookmarks, refresh, row errors ------------ */
+
+static void test_extended_and_bookmarks(void)
+{
+    SQLHSTMT st = new_stmt();
+    SQLINTEGER ids[7];
+    SQLULEN count = 0;
+    SQLUSMALLINT status[7];
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE,
+                                         (SQLPOINTER)SQL_CURSOR_STATIC, 0)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ATTR_USE_BOOKMARKS, (SQLPOINTER)SQL_UB_VARIABLE,
+                                         0)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ROWSET_SIZE, (SQLPOINTER)7, 0)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLBindCol(st, 1, SQL_C_SLONG, ids, 0, NULL)), st);
+    CHECK_S(exec(st, "SELECT id FROM t ORDER BY id"), st);
+    CHECK_S(SQLExtendedFetch(st, SQL_FETCH_LAST, 0, &count, status) == SQL_SUCCESS, st);
+    CHECK_S(count == 7 && ids[0] == 14 && status[6] == SQL_ROW_SUCCESS, st);
+    CHECK_S(SQLExtendedFetch(st, SQL_FETCH_ABSOLUTE, 15, &count, status) == SQL_SUCCESS, st);
+    CHECK_S(count == 6 && ids[0] == 15 && status[5] == SQL_ROW_SUCCESS &&
+                status[6] == SQL_ROW_NOROW, st);
+    /* Bookmark of the rowset's 2nd row, then jump back to it. */
+    CHECK_S(SQL_SUCCEEDED(SQLSetPos(st, 2, SQL_POSITION, SQL_LOCK_NO_CHANGE)), st);
+    SQLLEN bm = 0, bmlen = 0;
+    CHECK_S(SQLGetData(st, 0, SQL_C_VARBOOKMARK, &bm, sizeof bm, &bmlen) == SQL_SUCCESS, st);
+    CHECK_S(bmlen == sizeof bm && bm > 0, st);
+    CHECK_S(SQLExtendedFetch(st, SQL_FETCH_FIRST, 0, &count, status) == SQL_SUCCESS, st);
+    CHECK_S(ids[0] == 1, st);
+    CHECK_S(SQLExtendedFetch(st, SQL_FETCH_BOOKMARK, bm, &count, status) == SQL_SUCCESS, st);
+    CHECK_S(ids[0] == 16 && count == 5, st);
+    /* SQL_REFRESH copies the rowset into the buffers again. */
+    ids[0] = -1;
+    ids[4] = -1;
+    CHECK_S(SQL_SUCCEEDED(SQLSetPos(st, 0, SQL_REFRESH, SQL_LOCK_NO_CHANGE)), st);
+    CHECK_S(ids[0] == 16 && ids[4] == 20, st);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+    /* A value that does not convert fails its row, not the rowset. */
+    st = new_stmt();
+    SQLSMALLINT vals[3];
+    SQLLEN inds[3];
+    SQLULEN fetched = 0;
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)3, 0)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ATTR_ROW_STATUS_PTR, status, 0)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLBindCol(st, 1, SQL_C_SSHORT, vals, 0, inds)), st);
+    CHECK_S(exec(st, "SELECT 1 UNION ALL SELECT 100000 UNION ALL SELECT 3"), st);
+    SQLRETURN rc = SQLFetch(st);
+    CHECK_S(rc == SQL_SUCCESS_WITH_INFO, st);
+    CHECK_S(fetched == 3, st);
+    CHECK_S(status[0] == SQL_ROW_SUCCESS && status[1] == SQL_ROW_ERROR &&
+                status[2] == SQL_ROW_SUCCESS, st);
+    CHECK_S(vals[0] == 1 && vals[2] == 3, st);
+    CHECK_S(state_is(st, "22003"), st);
+    SQLLEN rowno = 0;
+    CHECK_S(SQL_SUCCEEDED(SQLGetDiagField(SQL_HANDLE_STMT, st, 1, SQL_DIAG_ROW_NUMBER, &rowno, 0,
+                                          NULL)) && rowno == 2, st);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+
+    /* Forward-only blocks: SQLGetData reads the rowset's first row only if it
+     * is still in SQLite's buffers; SQLSetPos to the last row makes it so. */
+    st = new_stmt();
+    SQLINTEGER blk[3], one = 0;
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)3, 0)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLBindCol(st, 1, SQL_C_SLONG, blk, 0, NULL)), st);
+    CHECK_S(exec(st, "SELECT id FROM t ORDER BY id"), st);
+    CHECK_S(SQLFetch(st) == SQL_SUCCESS && blk[0] == 1 && blk[2] == 3, st);
+    CHECK_S(SQLGetData(st, 1, SQL_C_SLONG, &one, 0, NULL) == SQL_ERROR, st);
+    CHECK_S(SQLSetPos(st, 1, SQL_POSITION, SQL_LOCK_NO_CHANGE) == SQL_ERROR, st);
+    CHECK_S(state_is(st, "HYC00"), st);
+    CHECK_S(SQL_SUCCEEDED(SQLSetPos(st, 3, SQL_POSITION, SQL_LOCK_NO_CHANGE)), st);
+    CHECK_S(SQLGetData(st, 1, SQL_C_SLONG, &one, 0, NULL) == SQL_SUCCESS && one == 3, st);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
+/* ---------- descriptors through the driver manager ----------------------- */
+
+static void test_descriptors(void)
+{
+    SQLHSTMT st = new_stmt();
+    SQLHDESC user = SQL_NULL_HDESC, ird = SQL_NULL_HDESC, ard = SQL_NULL_HDESC;
+    CHECK(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DESC, dbc, &user)), SQL_HANDLE_DBC, dbc);
+    SQLINTEGER ids[4];
+    SQLLEN inds[4];
+    SQLULEN fetched = 0;
+    /* Bind through an explicit descriptor's fields instead of SQLBindCol. */
+    CHECK(SQL_SUCCEEDED(SQLSetDescField(user, 1, SQL_DESC_CONCISE_TYPE, (SQLPOINTER)SQL_C_SLONG, 0)),
+          SQL_HANDLE_DESC, user);
+    CHECK(SQL_SUCCEEDED(SQLSetDescField(user, 1, SQL_DESC_INDICATOR_PTR, inds, 0)),
+          SQL_HANDLE_DESC, user);
+    CHECK(SQL_SUCCEEDED(SQLSetDescField(user, 1, SQL_DESC_OCTET_LENGTH_PTR, inds, 0)),
+          SQL_HANDLE_DESC, user);
+    CHECK(SQL_SUCCEEDED(SQLSetDescField(user, 1, SQL_DESC_DATA_PTR, ids, 0)), SQL_HANDLE_DESC, user);
+    CHECK(SQL_SUCCEEDED(SQLSetDescField(user, 0, SQL_DESC_ARRAY_SIZE, (SQLPOINTER)4, 0)),
+          SQL_HANDLE_DESC, user);
+    CHECK(SQLSetDescField(user, 2, SQL_DESC_DISPLAY_SIZE, (SQLPOINTER)4, 0) == SQL_ERROR,
+          SQL_HANDLE_DESC, user);
+    CHECK_S(SQL_SUCCEEDED(SQLGetStmtAttr(st, SQL_ATTR_APP_ROW_DESC, &ard, 0, NULL)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ATTR_APP_ROW_DESC, user, 0)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0)), st);
+    CHECK_S(exec(st, "SELECT id, s AS label FROM t WHERE id > 16 ORDER BY id"), st);
+    CHECK_S(SQLFetch(st) == SQL_SUCCESS, st);
+    CHECK_S(fetched == 4 && ids[0] == 17 && ids[3] == 20 && inds[3] == 4, st);
+
+    /* The IRD is readable, not writable. */
+    CHECK_S(SQL_SUCCEEDED(SQLGetStmtAttr(st, SQL_ATTR_IMP_ROW_DESC, &ird, 0, NULL)), st);
+    SQLSMALLINT count = 0;
+    CHECK(SQL_SUCCEEDED(SQLGetDescField(ird, 0, SQL_DESC_COUNT, &count, 0, NULL)) && count == 2,
+          SQL_HANDLE_DESC, ird);
+    char name[16];
+    SQLINTEGER nlen = 0;
+    CHECK(SQL_SUCCEEDED(SQLGetDescField(ird, 2, SQL_DESC_NAME, name, sizeof name, &nlen)) &&
+              strcmp(name, "label") == 0 && nlen == 5, SQL_HANDLE_DESC, ird);
+    CHECK(SQLSetDescField(ird, 1, SQL_DESC_TYPE, (SQLPOINTER)SQL_INTEGER, 0) == SQL_ERROR,
+          SQL_HANDLE_DESC, ird);
+    {
+        char s5[6], m[256];
+        diag_of(SQL_HANDLE_DESC, ird, s5, m, sizeof m);
+        CHECK(strcmp(s5, "HY016") == 0, SQL_HANDLE_DESC, ird);
+    }
+    SQLSMALLINT type = 0, sub = 0, prec = 0, scale = 0, nullable = 0, nl = 0;
+    SQLLEN len = 0;
+    CHECK(SQLGetDescRec(ird, 1, (SQLCHAR *)name, sizeof name, &nl, &type, &sub, &len, &prec,
+                        &scale, &nullable) == SQL_SUCCESS && strcmp(name, "id") == 0,
+          SQL_HANDLE_DESC, ird);
+    CHECK(SQLGetDescRec(ird, 3, (SQLCHAR *)name, sizeof name, &nl, &type, &sub, &len, &prec,
+                        &scale, &nullable) == SQL_NO_DATA, SQL_HANDLE_DESC, ird);
+
+    /* Back to the implicit ARD; copy the explicit one into it. */
+    CHECK_S(SQL_SUCCEEDED(SQLCloseCursor(st)), st);
+    CHECK_S(SQL_SUCCEEDED(SQLSetStmtAttr(st, SQL_ATTR_APP_ROW_DESC, SQL_NULL_HDESC, 0)), st);
+    /* (unixODBC answers SQLGetStmtAttr with the handle it cached, so the
+     * implicit ARD's handle was taken before the explicit one was set.) */
+    CHECK(ard != user, SQL_HANDLE_STMT, st);
+    CHECK(SQL_SUCCEEDED(SQLCopyDesc(user, ard)), SQL_HANDLE_DESC, ard);
+    memset(ids, 0, sizeof ids);
+    CHECK_S(exec(st, "SELECT id FROM t WHERE id <= 4 ORDER BY id"), st);
+    CHECK_S(SQLFetch(st) == SQL_SUCCESS && fetched == 4 && ids[0] == 1 && ids[3] == 4, st);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+    SQLFreeHandle(SQL_HANDLE_DESC, user);
+}
+
 static void test_max_rows_and_default(void)
 {
     SQLHSTMT st = new_stmt();
@@ -521,6 +662,8 @@ int main(void)
     test_getdata_chunks();
     test_describe();
     test_max_rows_and_default();
+    test_extended_and_bookmarks();
+    test_descriptors();
     SQLDisconnect(dbc);
     SQLFreeHandle(SQL_HANDLE_DBC, dbc);
     SQLFreeHandle(SQL_HANDLE_ENV, env);

@@ -296,6 +296,17 @@ int main(void)
     check(count_rows(dbc, "SELECT count(*) FROM t") == 2, "autocommit-on committed the row",
           SQL_HANDLE_DBC, dbc);
 
+    /* SQLEndTran on the environment commits every connection */
+    SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0);
+    SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+    expect(SQLExecDirect(st, (SQLCHAR *)"INSERT INTO t VALUES(5)", SQL_NTS), SQL_SUCCESS, NULL,
+           "insert in manual mode", SQL_HANDLE_STMT, st);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+    expect(SQLEndTran(SQL_HANDLE_ENV, env, SQL_COMMIT), SQL_SUCCESS, NULL, "EndTran(ENV, COMMIT)",
+           SQL_HANDLE_ENV, env);
+    check(count_rows(other, "SELECT count(*) FROM t") == 3, "env commit reached the file",
+          SQL_HANDLE_DBC, other);
+
     SQLDisconnect(dbc);
     SQLDisconnect(other);
     expect(SQLDisconnect(other), SQL_ERROR, "08003", "disconnect twice -> 08003",

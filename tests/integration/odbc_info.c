@@ -6,6 +6,7 @@
  * Run through tests/integration/run.sh (driver registered as "libSQL",
  * scratch dir in LSQ_TEST_TMP). Prints "N passed, M failed".
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,73 @@ static void functions(SQLHDBC dbc)
           "SQLPrepare not reported");
 }
 
+/* Every ODBC 3 function with its id: SQLGetFunctions must report exactly
+ * those the driver library really exports (checked with dlsym). */
+static const struct { SQLUSMALLINT id; const char *name; } odbc3_functions[] = {
+    { SQL_API_SQLALLOCHANDLE, "SQLAllocHandle" }, { SQL_API_SQLBINDCOL, "SQLBindCol" },
+    { SQL_API_SQLBINDPARAMETER, "SQLBindParameter" },
+    { SQL_API_SQLBROWSECONNECT, "SQLBrowseConnect" },
+    { SQL_API_SQLBULKOPERATIONS, "SQLBulkOperations" }, { SQL_API_SQLCANCEL, "SQLCancel" },
+    { SQL_API_SQLCLOSECURSOR, "SQLCloseCursor" },
+    { SQL_API_SQLCOLATTRIBUTE, "SQLColAttribute" },
+    { SQL_API_SQLCOLUMNPRIVILEGES, "SQLColumnPrivileges" },
+    { SQL_API_SQLCOLUMNS, "SQLColumns" }, { SQL_API_SQLCONNECT, "SQLConnect" },
+    { SQL_API_SQLCOPYDESC, "SQLCopyDesc" }, { SQL_API_SQLDESCRIBECOL, "SQLDescribeCol" },
+    { SQL_API_SQLDESCRIBEPARAM, "SQLDescribeParam" },
+    { SQL_API_SQLDISCONNECT, "SQLDisconnect" },
+    { SQL_API_SQLDRIVERCONNECT, "SQLDriverConnect" }, { SQL_API_SQLENDTRAN, "SQLEndTran" },
+    { SQL_API_SQLEXECDIRECT, "SQLExecDirect" }, { SQL_API_SQLEXECUTE, "SQLExecute" },
+    { SQL_API_SQLEXTENDEDFETCH, "SQLExtendedFetch" }, { SQL_API_SQLFETCH, "SQLFetch" },
+    { SQL_API_SQLFETCHSCROLL, "SQLFetchScroll" },
+    { SQL_API_SQLFOREIGNKEYS, "SQLForeignKeys" }, { SQL_API_SQLFREEHANDLE, "SQLFreeHandle" },
+    { SQL_API_SQLFREESTMT, "SQLFreeStmt" },
+    { SQL_API_SQLGETCONNECTATTR, "SQLGetConnectAttr" },
+    { SQL_API_SQLGETCURSORNAME, "SQLGetCursorName" }, { SQL_API_SQLGETDATA, "SQLGetData" },
+    { SQL_API_SQLGETDESCFIELD, "SQLGetDescField" },
+    { SQL_API_SQLGETDESCREC, "SQLGetDescRec" },
+    { SQL_API_SQLGETDIAGFIELD, "SQLGetDiagField" },
+    { SQL_API_SQLGETDIAGREC, "SQLGetDiagRec" }, { SQL_API_SQLGETENVATTR, "SQLGetEnvAttr" },
+    { SQL_API_SQLGETFUNCTIONS, "SQLGetFunctions" }, { SQL_API_SQLGETINFO, "SQLGetInfo" },
+    { SQL_API_SQLGETSTMTATTR, "SQLGetStmtAttr" },
+    { SQL_API_SQLGETTYPEINFO, "SQLGetTypeInfo" },
+    { SQL_API_SQLMORERESULTS, "SQLMoreResults" }, { SQL_API_SQLNATIVESQL, "SQLNativeSql" },
+    { SQL_API_SQLNUMPARAMS, "SQLNumParams" },
+    { SQL_API_SQLNUMRESULTCOLS, "SQLNumResultCols" },
+    { SQL_API_SQLPARAMDATA, "SQLParamData" }, { SQL_API_SQLPREPARE, "SQLPrepare" },
+    { SQL_API_SQLPRIMARYKEYS, "SQLPrimaryKeys" },
+    { SQL_API_SQLPROCEDURECOLUMNS, "SQLProcedureColumns" },
+    { SQL_API_SQLPROCEDURES, "SQLProcedures" }, { SQL_API_SQLPUTDATA, "SQLPutData" },
+    { SQL_API_SQLROWCOUNT, "SQLRowCount" },
+    { SQL_API_SQLSETCONNECTATTR, "SQLSetConnectAttr" },
+    { SQL_API_SQLSETCURSORNAME, "SQLSetCursorName" },
+    { SQL_API_SQLSETDESCFIELD, "SQLSetDescField" },
+    { SQL_API_SQLSETDESCREC, "SQLSetDescRec" }, { SQL_API_SQLSETENVATTR, "SQLSetEnvAttr" },
+    { SQL_API_SQLSETPOS, "SQLSetPos" }, { SQL_API_SQLSETSTMTATTR, "SQLSetStmtAttr" },
+    { SQL_API_SQLSPECIALCOLUMNS, "SQLSpecialColumns" },
+    { SQL_API_SQLSTATISTICS, "SQLStatistics" },
+    { SQL_API_SQLTABLEPRIVILEGES, "SQLTablePrivileges" }, { SQL_API_SQLTABLES, "SQLTables" },
+};
+
+static void functions_match_exports(SQLHDBC dbc)
+{
+    const char *path = getenv("LSQ_DRIVER");
+    void *lib = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+    CHECK(lib != NULL, "dlopen(%s): %s", path ? path : "(LSQ_DRIVER unset)",
+          path ? dlerror() : "");
+    if (!lib)
+        return;
+    SQLUSMALLINT bits[SQL_API_ODBC3_ALL_FUNCTIONS_SIZE];
+    SQLRETURN rc = SQLGetFunctions(dbc, SQL_API_ODBC3_ALL_FUNCTIONS, bits);
+    CHECK(rc == SQL_SUCCESS, "GetFunctions(ALL) rc %d", rc);
+    for (size_t i = 0; i < sizeof odbc3_functions / sizeof *odbc3_functions; i++) {
+        int exported = dlsym(lib, odbc3_functions[i].name) != NULL;
+        int reported = SQL_FUNC_EXISTS(bits, odbc3_functions[i].id) == SQL_TRUE;
+        CHECK(exported == reported, "%s: exported %d, SQLGetFunctions says %d",
+              odbc3_functions[i].name, exported, reported);
+    }
+    dlclose(lib);
+}
+
 int main(void)
 {
     const char *tmp = getenv("LSQ_TEST_TMP");
@@ -285,6 +353,7 @@ int main(void)
         bi_tool_questions(dbc, dbpath);
         truncation_and_errors(dbc);
         functions(dbc);
+        functions_match_exports(dbc);
         SQLDisconnect(dbc);
         SQLFreeHandle(SQL_HANDLE_DBC, dbc);
     }

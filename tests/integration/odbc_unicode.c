@@ -414,6 +414,17 @@ static void strings_in_and_out(SQLHDBC dbc, SQLHSTMT st)
           rc);
     CHECK(outlen == 11, "NativeSqlW length %d, want 11 characters", (int)outlen);
 
+    /* an escape grows the text: lengths are of the translation */
+    rc = SQLNativeSqlW(dbc, W("SELECT {fn UCASE('é')}"), SQL_NTS, out, 64, &outlen);
+    to_u8(out, u8, sizeof u8);
+    CHECK(rc == SQL_SUCCESS && strstr(u8, "upper(") != NULL && outlen == (SQLINTEGER)wlen(out),
+          "NativeSqlW escape '%s' len %d", u8, (int)outlen);
+    SQLINTEGER full = outlen;
+    SQLWCHAR small[6];
+    rc = SQLNativeSqlW(dbc, W("SELECT {fn UCASE('é')}"), SQL_NTS, small, 6, &outlen);
+    CHECK(rc == SQL_SUCCESS_WITH_INFO && outlen == full && wlen(small) == 5,
+          "truncated NativeSqlW rc %d len %d", rc, (int)outlen);
+
     rc = SQLSetCursorNameW(st, W("cürsor_名"), SQL_NTS);
     CHECK(rc == SQL_SUCCESS, "SetCursorNameW rc %d", rc);
     SQLSMALLINT len = 0;
@@ -421,6 +432,160 @@ static void strings_in_and_out(SQLHDBC dbc, SQLHSTMT st)
     to_u8(out, u8, sizeof u8);
     CHECK(rc == SQL_SUCCESS && strcmp(u8, "cürsor_名") == 0 && len == 8,
           "GetCursorNameW '%s' len %d rc %d", u8, len, rc);
+}
+
+static void descriptors(SQLHSTMT st)
+{
+    SQLRETURN rc = SQLExecDirectW(
+        st, W("SELECT id, \"" COLUMN "\" FROM \"" TABLE "\" ORDER BY id"), SQL_NTS);
+    if (!ok(rc, SQL_HANDLE_STMT, st, "select for descriptors")) {
+        CHECK(0, "select for descriptors");
+        return;
+    }
+    SQLHDESC ird = NULL;
+    rc = SQLGetStmtAttrW(st, SQL_ATTR_IMP_ROW_DESC, &ird, 0, NULL);
+    CHECK(rc == SQL_SUCCESS && ird != NULL, "GetStmtAttrW(IMP_ROW_DESC) rc %d", rc);
+    if (ird) {
+        SQLWCHAR name[64];
+        SQLSMALLINT namelen = 0, type = 0, sub = 0, prec = 0, scale = 0, nullable = 0;
+        SQLLEN length = 0;
+        rc = SQLGetDescRecW(ird, 2, name, 64, &namelen, &type, &sub, &length, &prec, &scale,
+                            &nullable);
+        char u8[256];
+        to_u8(name, u8, sizeof u8);
+        CHECK(rc == SQL_SUCCESS && strcmp(u8, COLUMN) == 0 && namelen == 7,
+              "GetDescRecW name '%s' len %d rc %d", u8, namelen, rc);
+        SQLINTEGER blen = 0;
+        rc = SQLGetDescFieldW(ird, 2, SQL_DESC_NAME, name, sizeof name, &blen);
+        to_u8(name, u8, sizeof u8);
+        CHECK(rc == SQL_SUCCESS && strcmp(u8, COLUMN) == 0 && blen == 14,
+              "GetDescFieldW(NAME) '%s' len %d rc %d", u8, (int)blen, rc);
+        rc = SQLGetDescFieldW(ird, 2, SQL_DESC_NAME, name, 4, &blen);
+        CHECK(rc == SQL_SUCCESS_WITH_INFO && blen == 14 && name[0] == 'n' && name[1] == 0,
+              "truncated GetDescFieldW rc %d len %d", rc, (int)blen);
+    }
+    SQLFreeStmt(st, SQL_CLOSE);
+
+    /* IPD names are the one writable string field */
+    rc = SQLPrepareW(st, W("SELECT ?"), SQL_NTS);
+    SQLHDESC ipd = NULL;
+    if (ok(rc, SQL_HANDLE_STMT, st, "prepare for IPD") &&
+        SQL_SUCCEEDED(SQLGetStmtAttrW(st, SQL_ATTR_IMP_PARAM_DESC, &ipd, 0, NULL)) && ipd) {
+        SQLINTEGER v = 1;
+        SQLLEN ind = 0;
+        SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &v, 0, &ind);
+        rc = SQLSetDescFieldW(ipd, 1, SQL_DESC_NAME, W("pär_名"), SQL_NTS);
+        CHECK(ok(rc, SQL_HANDLE_DESC, ipd, "SetDescFieldW(NAME)"), "SetDescFieldW(NAME)");
+        SQLWCHAR name[64];
+        SQLINTEGER blen = 0;
+        rc = SQLGetDescFieldW(ipd, 1, SQL_DESC_NAME, name, sizeof name, &blen);
+        char u8[64];
+        to_u8(name, u8, sizeof u8);
+        CHECK(rc == SQL_SUCCESS && strcmp(u8, "pär_名") == 0 && blen == 10,
+              "IPD name round trip '%s' len %d", u8, (int)blen);
+    } else {
+        CHECK(0, "IPD handle");
+    }
+    SQLFreeStmt(st, SQL_RESET_PARAMS);
+    SQLFreeStmt(st, SQL_CLOSE);
+}
+
+/* Count rows of the current result, checking one wide column value. */
+static int count_rows(SQLHSTMT st, SQLUSMALLINT col, const char *want)
+{
+    int rows = 0;
+    while (SQL_SUCCEEDED(SQLFetch(st))) {
+        char v[256];
+        if (col && get_wchar(st, col, v, sizeof v))
+            CHECK(strcmp(v, want) == 0, "column %u: '%s', want '%s'", col, v, want);
+        rows++;
+    }
+    SQLFreeStmt(st, SQL_CLOSE);
+    return rows;
+}
+
+static void more_catalog(SQLHSTMT st)
+{
+    exec_w(st, "CREATE TABLE \"子\" (k INTEGER PRIMARY KEY, pid INTEGER REFERENCES \"" TABLE
+               "\"(id))");
+    SQLRETURN rc = SQLPrimaryKeysW(st, NULL, 0, NULL, 0, W(TABLE), SQL_NTS);
+    CHECK(ok(rc, SQL_HANDLE_STMT, st, "PrimaryKeysW") && count_rows(st, 3, TABLE) == 1,
+          "SQLPrimaryKeysW: one row naming the table");
+    rc = SQLForeignKeysW(st, NULL, 0, NULL, 0, W(TABLE), SQL_NTS, NULL, 0, NULL, 0, NULL, 0);
+    CHECK(ok(rc, SQL_HANDLE_STMT, st, "ForeignKeysW") && count_rows(st, 7, "子") == 1,
+          "SQLForeignKeysW: one referencing table 子");
+    rc = SQLSpecialColumnsW(st, SQL_BEST_ROWID, NULL, 0, NULL, 0, W(TABLE), SQL_NTS,
+                            SQL_SCOPE_SESSION, SQL_NULLABLE);
+    CHECK(ok(rc, SQL_HANDLE_STMT, st, "SpecialColumnsW") && count_rows(st, 2, "id") == 1,
+          "SQLSpecialColumnsW: the id column");
+    rc = SQLStatisticsW(st, NULL, 0, NULL, 0, W(TABLE), SQL_NTS, SQL_INDEX_ALL, SQL_QUICK);
+    CHECK(ok(rc, SQL_HANDLE_STMT, st, "StatisticsW"), "SQLStatisticsW rc %d", rc);
+    SQLFreeStmt(st, SQL_CLOSE);
+    rc = SQLGetTypeInfoW(st, SQL_ALL_TYPES);
+    CHECK(ok(rc, SQL_HANDLE_STMT, st, "GetTypeInfoW") && count_rows(st, 0, NULL) > 5,
+          "SQLGetTypeInfoW rows");
+    rc = SQLProceduresW(st, NULL, 0, NULL, 0, W("%"), SQL_NTS);
+    CHECK(ok(rc, SQL_HANDLE_STMT, st, "ProceduresW") && count_rows(st, 0, NULL) == 0,
+          "SQLProceduresW: no procedures");
+    rc = SQLTablePrivilegesW(st, NULL, 0, NULL, 0, W(TABLE), SQL_NTS);
+    CHECK(ok(rc, SQL_HANDLE_STMT, st, "TablePrivilegesW"), "SQLTablePrivilegesW rc %d", rc);
+    SQLFreeStmt(st, SQL_CLOSE);
+}
+
+static void connection_attrs(SQLHDBC dbc)
+{
+    SQLRETURN rc = SQLSetConnectAttrW(dbc, SQL_ATTR_CURRENT_CATALOG, W("main"), SQL_NTS);
+    CHECK(rc == SQL_SUCCESS, "SetConnectAttrW(CURRENT_CATALOG, main) rc %d", rc);
+    rc = SQLSetConnectAttrW(dbc, SQL_ATTR_CURRENT_CATALOG, W("çat"), SQL_NTS);
+    CHECK(rc == SQL_ERROR, "SetConnectAttrW(CURRENT_CATALOG, çat) rc %d", rc);
+    SQLWCHAR buf[16];
+    SQLINTEGER len = -1;
+    rc = SQLGetConnectAttrW(dbc, SQL_ATTR_CURRENT_CATALOG, buf, sizeof buf, &len);
+    CHECK(rc == SQL_SUCCESS && len == 0 && buf[0] == 0, "GetConnectAttrW(CURRENT_CATALOG) rc %d len %d",
+          rc, (int)len);
+    SQLUINTEGER ac = 0;
+    rc = SQLGetConnectAttrW(dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL);
+    CHECK(rc == SQL_SUCCESS && ac == SQL_AUTOCOMMIT_ON, "GetConnectAttrW(AUTOCOMMIT)");
+}
+
+static void connect_w_with_dsn(SQLHENV env, const char *dbpath)
+{
+    const char *odbcini = getenv("ODBCINI");
+    FILE *f = odbcini ? fopen(odbcini, "a") : NULL;
+    if (!f) {
+        CHECK(0, "cannot write ODBCINI");
+        return;
+    }
+    fprintf(f, "[UniDSN]\nDriver=libSQL\nDatabase=%s\n\n", dbpath);
+    fclose(f);
+    SQLHDBC dbc;
+    SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+    SQLRETURN rc = SQLConnectW(dbc, W("UniDSN"), SQL_NTS, W(""), SQL_NTS, W(""), SQL_NTS);
+    CHECK(ok(rc, SQL_HANDLE_DBC, dbc, "SQLConnectW"), "SQLConnectW(UniDSN)");
+    if (SQL_SUCCEEDED(rc)) {
+        SQLWCHAR buf[64];
+        SQLSMALLINT len = 0;
+        rc = SQLGetInfoW(dbc, SQL_DATA_SOURCE_NAME, buf, sizeof buf, &len);
+        char u8[64];
+        to_u8(buf, u8, sizeof u8);
+        CHECK(rc == SQL_SUCCESS && strcmp(u8, "UniDSN") == 0 && len == 12,
+              "DATA_SOURCE_NAME '%s' len %d", u8, len);
+        SQLHSTMT st;
+        SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+        rc = SQLExecDirectW(st, W("SELECT \"" COLUMN "\" FROM \"" TABLE "\" WHERE id = 2"),
+                            SQL_NTS);
+        char v[64] = "";
+        if (ok(rc, SQL_HANDLE_STMT, st, "select via SQLConnectW") && SQL_SUCCEEDED(SQLFetch(st)))
+            get_wchar(st, 1, v, sizeof v);
+        CHECK(strcmp(v, values[1]) == 0, "value through SQLConnectW '%s'", v);
+        SQLSMALLINT type = 0;
+        SQLDescribeColW(st, 1, NULL, 0, NULL, &type, NULL, NULL, NULL);
+        CHECK(type == SQL_WVARCHAR || type == SQL_WLONGVARCHAR || type == SQL_WCHAR,
+              "SQLConnectW marks a Unicode application: type %d", type);
+        SQLFreeHandle(SQL_HANDLE_STMT, st);
+        SQLDisconnect(dbc);
+    }
+    SQLFreeHandle(SQL_HANDLE_DBC, dbc);
 }
 
 int main(void)
@@ -463,10 +628,14 @@ int main(void)
     catalog(st);
     errors(st);
     strings_in_and_out(dbc, st);
+    descriptors(st);
+    more_catalog(st);
+    connection_attrs(dbc);
 
     SQLFreeHandle(SQL_HANDLE_STMT, st);
     SQLDisconnect(dbc);
     SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+    connect_w_with_dsn(env, dbpath);
     SQLFreeHandle(SQL_HANDLE_ENV, env);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

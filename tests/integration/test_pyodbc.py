@@ -104,6 +104,16 @@ class TestFetch(Base):
         self.cur.execute("UPDATE n SET s = 'y' WHERE i > 100")
         self.assertEqual(self.cur.rowcount, 0)
 
+    def test_escapes(self):
+        self.assertEqual(self.cur.execute("SELECT {fn UCASE('abc')}").fetchval(), "ABC")
+        self.assertEqual(self.cur.execute(
+            "SELECT {fn CONCAT(s, '!')} FROM n WHERE i = 1").fetchval(), "row1!")
+        self.assertEqual(self.cur.execute("SELECT {d '2024-01-31'}").fetchval(), "2024-01-31")
+
+
+class TestFastExecutemany(Base):
+    """pyodbc's fast_executemany binds packed row-wise parameter arrays."""
+
     def test_fast_executemany(self):
         self.cur.execute("CREATE TABLE f(a INTEGER, b TEXT, c REAL)")
         self.cur.fast_executemany = True
@@ -111,12 +121,6 @@ class TestFetch(Base):
         self.cur.executemany("INSERT INTO f VALUES (?, ?, ?)", rows)
         got = self.cur.execute("SELECT a, b, c FROM f ORDER BY a").fetchall()
         self.assertEqual([tuple(r) for r in got], rows)
-
-    def test_escapes(self):
-        self.assertEqual(self.cur.execute("SELECT {fn UCASE('abc')}").fetchval(), "ABC")
-        self.assertEqual(self.cur.execute(
-            "SELECT {fn CONCAT(s, '!')} FROM n WHERE i = 1").fetchval(), "row1!")
-        self.assertEqual(self.cur.execute("SELECT {d '2024-01-31'}").fetchval(), "2024-01-31")
 
 
 class TestTypes(Base):
@@ -191,6 +195,22 @@ class TestTypes(Base):
         self.cur.executemany("INSERT INTO d VALUES (?)", [(v,) for v in vals])
         got = [r[0] for r in self.cur.execute("SELECT x FROM d").fetchall()]
         self.assertEqual(got, vals)
+
+    def test_parameters_in_expressions(self):
+        # No declared type: the value's own storage class decides.
+        for value in (7, 2 ** 62, -0.5, "\u00e9t\u00e9 \U0001F680", b"\x01\x02", None):
+            with self.subTest(value=value):
+                got = self.cur.execute("SELECT ?", value).fetchval()
+                self.assertEqual(got, value)
+                if value is not None:
+                    self.assertIsInstance(got, type(value))
+
+    def test_type_info(self):
+        rows = self.cur.getTypeInfo(0).fetchall()  # 0 = SQL_ALL_TYPES
+        self.assertGreater(len(rows), 5)
+        types = {r.data_type for r in rows}
+        for t in (pyodbc.SQL_INTEGER, pyodbc.SQL_DOUBLE, pyodbc.SQL_TYPE_TIMESTAMP):
+            self.assertIn(t, types)
 
     def test_string_parameter_to_integer_comparison(self):
         self.cur.execute("INSERT INTO ty(id, c_int) VALUES (1, 42)")
@@ -301,20 +321,48 @@ class TestTransactions(Base):
         other.close()
 
 
-def main():
-    # Optional arguments name tests to run ("TestTypes", "TestFetch.test_escapes").
+def run_tests(names):
     module = sys.modules[__name__]
-    if len(sys.argv) > 1:
-        suite = unittest.defaultTestLoader.loadTestsFromNames(sys.argv[1:], module)
-    else:
-        suite = unittest.defaultTestLoader.loadTestsFromModule(module)
+    suite = unittest.defaultTestLoader.loadTestsFromNames(names, module)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed - len(result.skipped)
-    if result.skipped:  # nothing here may skip silently
-        failed += len(result.skipped)
+    failed += len(result.skipped)  # nothing here may skip silently
     print("%d passed, %d failed" % (passed, failed))
+    sys.stdout.flush()
     return 0 if failed == 0 else 1
+
+
+def main():
+    # With arguments: run the named tests ("TestTypes", "TestFetch.test_escapes")
+    # in this process. Without: run each test class in a child process, so a
+    # driver crash (a sanitizer abort) fails that class loudly and the other
+    # classes still report.
+    if len(sys.argv) > 1:
+        return run_tests(sys.argv[1:])
+    import re
+    import subprocess
+    classes = sorted(name for name, obj in globals().items()
+                     if isinstance(obj, type) and issubclass(obj, unittest.TestCase)
+                     and obj is not Base and name.startswith("Test"))
+    total_passed = total_failed = 0
+    for name in classes:
+        sys.stdout.flush()
+        proc = subprocess.run([sys.executable, os.path.abspath(__file__), name],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        sys.stdout.write(proc.stdout)
+        m = re.search(r"^(\d+) passed, (\d+) failed$", proc.stdout, re.M)
+        if m and proc.returncode in (0, 1):
+            total_passed += int(m.group(1))
+            total_failed += int(m.group(2))
+        else:
+            count = unittest.defaultTestLoader.loadTestsFromName(name, sys.modules[__name__])
+            n = count.countTestCases()
+            print("FAIL: %s crashed (exit %d); counting its %d tests as failed"
+                  % (name, proc.returncode, n))
+            total_failed += n
+    print("%d passed, %d failed" % (total_passed, total_failed))
+    return 0 if total_failed == 0 else 1
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // fake_server.js — a misbehaving "primary" for error-path tests of core/http.c.
-// Usage: node fake_server.js PORTFILE   (listens on a free loopback port and
-// writes it to PORTFILE once listening). The first path segment picks the
+// Usage: node fake_server.js PORTFILE [CERT.pem KEY.pem]   (listens on a free
+// loopback port and writes it to PORTFILE once listening; with a certificate
+// and key it speaks HTTPS instead of HTTP). The first path segment picks the
 // answer, so one server covers every case:
 //   /auth/...   401 Unauthorized         /forbid/... 403 Forbidden
 //   /boom/...   503 with a text body     /big/...    200 with 100000 bytes
@@ -9,15 +10,17 @@
 //   /garbage/.. 200 with a non-protobuf body;  anything else: 404 Not Found
 'use strict';
 const http = require('http');
+const https = require('https');
 const fs = require('fs');
 
 const portFile = process.argv[2];
 if (!portFile) {
-  console.error('usage: node fake_server.js PORTFILE');
+  console.error('usage: node fake_server.js PORTFILE [CERT.pem KEY.pem]');
   process.exit(2);
 }
 
-const server = http.createServer((req, res) => {
+const [certFile, keyFile] = process.argv.slice(3);
+const handler = (req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
@@ -37,7 +40,10 @@ const server = http.createServer((req, res) => {
       default: res.writeHead(404); res.end('Not Found');
     }
   });
-});
+};
+const server = certFile
+  ? https.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) }, handler)
+  : http.createServer(handler);
 server.listen(0, '127.0.0.1', () => {
   fs.writeFileSync(portFile, String(server.address().port));
 });

@@ -13,6 +13,9 @@
 # Nothing is downloaded here: a missing node_modules is an error naming the
 # command that installs it.
 set -euo pipefail
+# Under LSQ_SANITIZE, run.sh preloads ASan/UBSan into every child; tursodb,
+# curl and python are not ours and curl hangs with that preload, so drop it.
+unset LD_PRELOAD
 
 here=$(cd "$(dirname "$0")" && pwd)
 tursodb="$here/node_modules/@tursodatabase/cli-linux-x64-gnu/tursodb"

@@ -114,7 +114,7 @@ static void test_dsn_precedence(void **state)
     snprintf(inst, sizeof inst, "%s/odbcinst.ini", dir);
     FILE *f = fopen(ini, "w");
     assert_non_null(f);
-    fprintf(f, "[mydsn]\nDriver=libSQL\nDatabase=/from/ini.db\nTimeout=111\nCreate=1\n"
+    fprintf(f, "[mydsn]\nDriver=libSQL\nDatabase=/from/ini.db\nTimeout=111\ncreate=1\n"
                "AuthToken=ini-token\n");
     fclose(f);
     f = fopen(inst, "w");
@@ -129,7 +129,7 @@ static void test_dsn_precedence(void **state)
     assert_int_equal(dsn_options_from_connstr(&o, "Timeout=222;dsn=mydsn"), 0);
     assert_string_equal(o.dsn, "mydsn");
     assert_string_equal(o.database, "/from/ini.db");  /* from odbc.ini */
-    assert_int_equal(o.create, 1);                    /* from odbc.ini */
+    assert_int_equal(o.create, 1);                    /* from odbc.ini, key in lower case */
     assert_string_equal(o.auth_token, "ini-token");
     assert_int_equal(o.busy_timeout_ms, 222);         /* the string wins */
 

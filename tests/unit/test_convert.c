@@ -441,6 +441,9 @@ static void test_to_datetime(void **state)
         {"negative epoch", {SQLITE_INTEGER, -86400, 0, 0, 0}, SQL_C_TYPE_DATE, SQL_SUCCESS, "", 1969, 12, 31, 0, 0, 0, 0},
         {"julian", {SQLITE_FLOAT, 0, 2451545.0, 0, 0}, SQL_C_TYPE_TIMESTAMP, SQL_SUCCESS, "", 2000, 1, 1, 12, 0, 0, 0},
         {"blob 07006", {SQLITE_BLOB, 0, 0, (const unsigned char *)"x", 1}, SQL_C_TYPE_DATE, SQL_ERROR, "07006", 0, 0, 0, 0, 0, 0, 0},
+        {"real unix time", {SQLITE_FLOAT, 0, 1700000000.25, 0, 0}, SQL_C_TYPE_TIMESTAMP, SQL_SUCCESS, "", 2023, 11, 14, 22, 13, 20, 250000000},
+        {"negative julian 22007", {SQLITE_FLOAT, 0, -1.0, 0, 0}, SQL_C_TYPE_TIMESTAMP, SQL_ERROR, "22007", 0, 0, 0, 0, 0, 0, 0},
+        {"epoch too far 22007", {SQLITE_INTEGER, 400000000000LL, 0, 0, 0}, SQL_C_TYPE_TIMESTAMP, SQL_ERROR, "22007", 0, 0, 0, 0, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         union { SQL_DATE_STRUCT d; SQL_TIME_STRUCT t; SQL_TIMESTAMP_STRUCT ts; } u;

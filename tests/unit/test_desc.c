@@ -564,6 +564,82 @@ static void test_forward_only_rules(void **state)
     free_stmt(s);
 }
 
+/* ---------- cursor.c over a real sqlite3_stmt ----------------------------- */
+
+static void test_cursor_sqlite_and_materialize(void **state)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+        "SELECT 1, 2.5, 'a\xc3\xa9', x'0001', NULL, '' UNION ALL "
+        "SELECT 2, 3.5, 'b', x'', 7, 'z' UNION ALL SELECT 3, 4.5, 'c', NULL, NULL, NULL",
+        -1, &st, NULL), SQLITE_OK);
+    cursor c;
+    /* execute already stepped the first row */
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    cursor_open_sqlite(&c, st, 1);
+    assert_int_equal(c.ncols, 6);
+    assert_int_equal(cursor_row_count(&c), -1);
+    assert_int_equal(cursor_next(&c), 1);
+    db_value v;
+    cursor_value(&c, 0, &v);
+    assert_int_equal(v.type, SQLITE_INTEGER);
+    assert_int_equal(v.i, 1);
+    cursor_value(&c, 1, &v);
+    assert_int_equal(v.type, SQLITE_FLOAT);
+    assert_true(v.d == 2.5);
+    cursor_value(&c, 2, &v);
+    assert_int_equal(v.type, SQLITE_TEXT);
+    assert_int_equal(v.n, 3);
+    assert_memory_equal(v.p, "a\xc3\xa9", 3);
+    cursor_value(&c, 3, &v);
+    assert_int_equal(v.type, SQLITE_BLOB);
+    assert_int_equal(v.n, 2);
+    cursor_value(&c, 4, &v);
+    assert_int_equal(v.type, SQLITE_NULL);
+    /* Read the rest into memory: rows 2 and 3 remain, in order. */
+    assert_int_equal(cursor_materialize(&c), SQLITE_OK);
+    assert_int_equal(c.kind, CUR_MEM);
+    assert_int_equal(cursor_row_count(&c), 2);
+    assert_int_equal(cursor_next(&c), 1);
+    cursor_value(&c, 0, &v);
+    assert_int_equal(v.i, 2);
+    cursor_value(&c, 3, &v);
+    assert_int_equal(v.type, SQLITE_BLOB);    /* empty blob is not NULL */
+    assert_int_equal(v.n, 0);
+    cursor_value(&c, 5, &v);
+    assert_int_equal(v.type, SQLITE_TEXT);
+    assert_string_equal((const char *)v.p, "z"); /* owned copies are NUL-terminated */
+    assert_int_equal(cursor_seek(&c, 1), 1);
+    cursor_value(&c, 2, &v);
+    assert_memory_equal(v.p, "c", 1);
+    assert_int_equal(cursor_seek(&c, 2), 0);
+    assert_int_equal(cursor_next(&c), 0);
+    assert_int_equal(cursor_seek(&c, -1), 0);
+    assert_int_equal(cursor_next(&c), 1);
+    cursor_value(&c, 0, &v);
+    assert_int_equal(v.i, 2);
+    cursor_close(&c);
+    assert_int_equal(c.kind, CUR_NONE);
+
+    /* Streaming to the end, then a full materialize of a fresh run. */
+    sqlite3_reset(st);
+    cursor_open_sqlite(&c, st, 0);
+    int n = 0;
+    while (cursor_next(&c) == 1)
+        n++;
+    assert_int_equal(n, 3);
+    assert_int_equal(cursor_next(&c), 0);
+    cursor_close(&c);
+    cursor_open_sqlite(&c, st, 0);
+    assert_int_equal(cursor_materialize(&c), SQLITE_OK);
+    assert_int_equal(cursor_row_count(&c), 3);
+    cursor_close(&c);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -580,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_colinfo),
         cmocka_unit_test(test_scroll_positions),
         cmocka_unit_test(test_forward_only_rules),
+        cmocka_unit_test(test_cursor_sqlite_and_materialize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
