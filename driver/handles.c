@@ -462,7 +462,8 @@ SQLRETURN odbc_FreeStmt(stmt *s, SQLUSMALLINT option)
 {
     switch (option) {
     case SQL_CLOSE:
-        stmt_close_results(s);
+        /* Closes the cursor only: a prepared statement stays prepared. */
+        stmt_close_cursor(s);
         return SQL_SUCCESS;
     case SQL_UNBIND:
         desc_set_count(s->ard, 0);

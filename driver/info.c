@@ -96,13 +96,17 @@ typedef struct info_entry {
 #define SYSTEM_FUNCS (SQL_FN_SYS_DBNAME | SQL_FN_SYS_IFNULL | SQL_FN_SYS_USERNAME)
 
 /* Cursors: forward-only streams from sqlite3_step; static ones are the same
- * rows materialised, so they scroll and know their exact count. Nothing is
- * updatable through the cursor (no positioned UPDATE/DELETE). */
+ * rows materialised, so they scroll. Nothing is updatable through the
+ * cursor (no positioned UPDATE/DELETE). */
 #define CA1_FORWARD (SQL_CA1_NEXT | SQL_CA1_LOCK_NO_CHANGE | SQL_CA1_POS_POSITION | \
                      SQL_CA1_POS_REFRESH)
 #define CA1_STATIC (CA1_FORWARD | SQL_CA1_ABSOLUTE | SQL_CA1_RELATIVE)
-#define CA2_FORWARD (SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_MAX_ROWS_SELECT)
-#define CA2_STATIC (CA2_FORWARD | SQL_CA2_CRC_EXACT)
+/* SQL_ATTR_MAX_ROWS is applied at fetch time, so to catalog results too.
+ * SQL_CA2_CRC_EXACT is not claimed: SQL_DIAG_CURSOR_ROW_COUNT is not filled
+ * in after a static cursor is opened (exec.c would have to set it). */
+#define CA2_FORWARD (SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_MAX_ROWS_SELECT | \
+                     SQL_CA2_MAX_ROWS_CATALOG)
+#define CA2_STATIC CA2_FORWARD
 
 static const info_entry info_table[] = {
     /* --- driver and data source identity --- */
