@@ -11,36 +11,12 @@
  * the records they read) and SQLCancel (must not wait for the lock that the
  * running statement holds).
  */
-#include "internal.h"
+#include "api.h"
 
 /* The library is compiled with hidden visibility (only what exports.map and
  * this pragma allow leaves it): every SQL* entry point below is public. */
 #pragma GCC visibility push(default)
 
-/* The common wrapper: `var` names the validated handle inside `call`. */
-#define API_CALL(type, from, h, var, call)                   \
-    do {                                                     \
-        type *var = from(h);                                 \
-        if (!var)                                            \
-            return SQL_INVALID_HANDLE;                       \
-        handle_lock(&var->hdr);                              \
-        diag_clear(&var->hdr.diag);                          \
-        SQLRETURN rc_ = (call);                              \
-        var->hdr.diag.retcode = rc_;                         \
-        handle_unlock(&var->hdr);                            \
-        return rc_;                                          \
-    } while (0)
-
-#define ENV_API(h, call) API_CALL(env, env_from, h, e, call)
-#define DBC_API(h, call) API_CALL(dbc, dbc_from, h, c, call)
-#define STMT_API(h, call) API_CALL(stmt, stmt_from, h, s, call)
-#define DESC_API(h, call) API_CALL(desc, desc_from, h, d, call)
-
-/* Post an error from inside a wrapper's `call` expression. */
-static SQLRETURN null_ptr(handle_hdr *h)
-{
-    return diag_post(&h->diag, "HY009", 0, "Invalid use of null pointer");
-}
 
 /* ---------- handles ------------------------------------------------------ */
 
@@ -75,22 +51,11 @@ SQLRETURN SQL_API SQLFreeStmt(SQLHSTMT h, SQLUSMALLINT option)
 
 /* ---------- diagnostics (read, never clear) ------------------------------ */
 
-static handle_hdr *any_hdr(SQLSMALLINT type, SQLHANDLE h)
-{
-    switch (type) {
-    case SQL_HANDLE_ENV: { env *e = env_from(h); return e ? &e->hdr : NULL; }
-    case SQL_HANDLE_DBC: { dbc *c = dbc_from(h); return c ? &c->hdr : NULL; }
-    case SQL_HANDLE_STMT: { stmt *s = stmt_from(h); return s ? &s->hdr : NULL; }
-    case SQL_HANDLE_DESC: { desc *d = desc_from(h); return d ? &d->hdr : NULL; }
-    default: return NULL;
-    }
-}
-
 SQLRETURN SQL_API SQLGetDiagRec(SQLSMALLINT type, SQLHANDLE h, SQLSMALLINT recno,
                                 SQLCHAR *state, SQLINTEGER *native, SQLCHAR *msg,
                                 SQLSMALLINT buflen, SQLSMALLINT *textlen)
 {
-    handle_hdr *hh = any_hdr(type, h);
+    handle_hdr *hh = handle_hdr_of(type, h);
     if (!hh)
         return SQL_INVALID_HANDLE;
     handle_lock(hh);
@@ -103,7 +68,7 @@ SQLRETURN SQL_API SQLGetDiagField(SQLSMALLINT type, SQLHANDLE h, SQLSMALLINT rec
                                   SQLSMALLINT field, SQLPOINTER info, SQLSMALLINT buflen,
                                   SQLSMALLINT *strlen)
 {
-    handle_hdr *hh = any_hdr(type, h);
+    handle_hdr *hh = handle_hdr_of(type, h);
     if (!hh)
         return SQL_INVALID_HANDLE;
     handle_lock(hh);
@@ -182,7 +147,7 @@ SQLRETURN SQL_API SQLGetStmtAttr(SQLHSTMT h, SQLINTEGER attr, SQLPOINTER val,
 
 SQLRETURN SQL_API SQLSetCursorName(SQLHSTMT h, SQLCHAR *name, SQLSMALLINT len)
 {
-    STMT_API(h, name ? odbc_SetCursorName(s, name, len) : null_ptr(&s->hdr));
+    STMT_API(h, name ? odbc_SetCursorName(s, name, len) : api_null_ptr(&s->hdr));
 }
 
 SQLRETURN SQL_API SQLGetCursorName(SQLHSTMT h, SQLCHAR *name, SQLSMALLINT buflen,
@@ -210,21 +175,21 @@ SQLRETURN SQL_API SQLGetInfo(SQLHDBC h, SQLUSMALLINT type, SQLPOINTER val,
 
 SQLRETURN SQL_API SQLGetFunctions(SQLHDBC h, SQLUSMALLINT id, SQLUSMALLINT *supported)
 {
-    DBC_API(h, supported ? odbc_GetFunctions(c, id, supported) : null_ptr(&c->hdr));
+    DBC_API(h, supported ? odbc_GetFunctions(c, id, supported) : api_null_ptr(&c->hdr));
 }
 
 /* ---------- execution ---------------------------------------------------- */
 
 SQLRETURN SQL_API SQLPrepare(SQLHSTMT h, SQLCHAR *sql, SQLINTEGER len)
 {
-    STMT_API(h, sql ? odbc_Prepare(s, sql, len) : null_ptr(&s->hdr));
+    STMT_API(h, sql ? odbc_Prepare(s, sql, len) : api_null_ptr(&s->hdr));
 }
 
 SQLRETURN SQL_API SQLExecute(SQLHSTMT h) { STMT_API(h, odbc_Execute(s)); }
 
 SQLRETURN SQL_API SQLExecDirect(SQLHSTMT h, SQLCHAR *sql, SQLINTEGER len)
 {
-    STMT_API(h, sql ? odbc_ExecDirect(s, sql, len) : null_ptr(&s->hdr));
+    STMT_API(h, sql ? odbc_ExecDirect(s, sql, len) : api_null_ptr(&s->hdr));
 }
 
 SQLRETURN SQL_API SQLNumParams(SQLHSTMT h, SQLSMALLINT *count)
@@ -252,13 +217,13 @@ SQLRETURN SQL_API SQLMoreResults(SQLHSTMT h) { STMT_API(h, odbc_MoreResults(s));
 
 SQLRETURN SQL_API SQLRowCount(SQLHSTMT h, SQLLEN *count)
 {
-    STMT_API(h, count ? odbc_RowCount(s, count) : null_ptr(&s->hdr));
+    STMT_API(h, count ? odbc_RowCount(s, count) : api_null_ptr(&s->hdr));
 }
 
 SQLRETURN SQL_API SQLNativeSql(SQLHDBC h, SQLCHAR *in, SQLINTEGER inlen, SQLCHAR *out,
                                SQLINTEGER outmax, SQLINTEGER *outlen)
 {
-    DBC_API(h, in ? odbc_NativeSql(c, in, inlen, out, outmax, outlen) : null_ptr(&c->hdr));
+    DBC_API(h, in ? odbc_NativeSql(c, in, inlen, out, outmax, outlen) : api_null_ptr(&c->hdr));
 }
 
 SQLRETURN SQL_API SQLCancel(SQLHSTMT h)
@@ -316,7 +281,7 @@ SQLRETURN SQL_API SQLSetPos(SQLHSTMT h, SQLSETPOSIROW row, SQLUSMALLINT op,
 
 SQLRETURN SQL_API SQLNumResultCols(SQLHSTMT h, SQLSMALLINT *count)
 {
-    STMT_API(h, count ? odbc_NumResultCols(s, count) : null_ptr(&s->hdr));
+    STMT_API(h, count ? odbc_NumResultCols(s, count) : api_null_ptr(&s->hdr));
 }
 
 SQLRETURN SQL_API SQLDescribeCol(SQLHSTMT h, SQLUSMALLINT col, SQLCHAR *name,

@@ -25,38 +25,15 @@
 #include <string.h>
 
 #include "convert.h"
-#include "internal.h"
+#include "api.h"
 
 /* The library is built with hidden visibility; like api.c, this file makes
  * its SQL*W entry points public (static helpers stay local regardless). */
 #pragma GCC visibility push(default)
 
-/* The common wrapper, the same shape as api.c's: `var` names the validated
- * handle inside `call`. */
-#define API_CALL(type, from, h, var, call)                   \
-    do {                                                     \
-        type *var = from(h);                                 \
-        if (!var)                                            \
-            return SQL_INVALID_HANDLE;                       \
-        handle_lock(&var->hdr);                              \
-        diag_clear(&var->hdr.diag);                          \
-        SQLRETURN rc_ = (call);                              \
-        var->hdr.diag.retcode = rc_;                         \
-        handle_unlock(&var->hdr);                            \
-        return rc_;                                          \
-    } while (0)
-
-#define DBC_API(h, call) API_CALL(dbc, dbc_from, h, c, call)
-#define STMT_API(h, call) API_CALL(stmt, stmt_from, h, s, call)
-#define DESC_API(h, call) API_CALL(desc, desc_from, h, d, call)
 
 /* Largest string a SQLSMALLINT length can describe. */
 #define SMALL_MAX 32767
-
-static SQLRETURN null_ptr(handle_hdr *h)
-{
-    return diag_post(&h->diag, "HY009", 0, "Invalid use of null pointer");
-}
 
 static SQLRETURN no_memory(handle_hdr *h)
 {
@@ -248,17 +225,6 @@ static int connect_attr_is_string(SQLINTEGER a)
 
 /* ---------- diagnostics (read, never clear) ----------------------------- */
 
-static handle_hdr *any_hdr(SQLSMALLINT type, SQLHANDLE h)
-{
-    switch (type) {
-    case SQL_HANDLE_ENV: { env *e = env_from(h); return e ? &e->hdr : NULL; }
-    case SQL_HANDLE_DBC: { dbc *c = dbc_from(h); return c ? &c->hdr : NULL; }
-    case SQL_HANDLE_STMT: { stmt *s = stmt_from(h); return s ? &s->hdr : NULL; }
-    case SQL_HANDLE_DESC: { desc *d = desc_from(h); return d ? &d->hdr : NULL; }
-    default: return NULL;
-    }
-}
-
 typedef struct diag_rec_ctx {
     SQLSMALLINT type, recno;
     SQLHANDLE h;
@@ -280,7 +246,7 @@ SQLRETURN SQL_API SQLGetDiagRecW(SQLSMALLINT type, SQLHANDLE h, SQLSMALLINT recn
                                  SQLWCHAR *state, SQLINTEGER *native, SQLWCHAR *msg,
                                  SQLSMALLINT buflen, SQLSMALLINT *textlen)
 {
-    handle_hdr *hh = any_hdr(type, h);
+    handle_hdr *hh = handle_hdr_of(type, h);
     if (!hh)
         return SQL_INVALID_HANDLE;
     handle_lock(hh);
@@ -325,7 +291,7 @@ SQLRETURN SQL_API SQLGetDiagFieldW(SQLSMALLINT type, SQLHANDLE h, SQLSMALLINT re
                                    SQLSMALLINT field, SQLPOINTER info, SQLSMALLINT buflen,
                                    SQLSMALLINT *strlen)
 {
-    handle_hdr *hh = any_hdr(type, h);
+    handle_hdr *hh = handle_hdr_of(type, h);
     if (!hh)
         return SQL_INVALID_HANDLE;
     handle_lock(hh);
@@ -503,7 +469,7 @@ SQLRETURN SQL_API SQLGetStmtAttrW(SQLHSTMT h, SQLINTEGER attr, SQLPOINTER val,
 static SQLRETURN set_cursor_name_w(stmt *s, SQLWCHAR *name, SQLSMALLINT len)
 {
     if (!name)
-        return null_ptr(&s->hdr);
+        return api_null_ptr(&s->hdr);
     w_in w;
     SQLRETURN rc = in_conv(&s->hdr, name, len, &w);
     if (rc != SQL_SUCCESS)
@@ -598,7 +564,7 @@ SQLRETURN SQL_API SQLGetInfoW(SQLHDBC h, SQLUSMALLINT type, SQLPOINTER val,
 static SQLRETURN prepare_w(stmt *s, SQLWCHAR *sql, SQLINTEGER len, int direct)
 {
     if (!sql)
-        return null_ptr(&s->hdr);
+        return api_null_ptr(&s->hdr);
     w_in w;
     SQLRETURN rc = in_conv(&s->hdr, sql, len, &w);
     if (rc != SQL_SUCCESS)
@@ -639,7 +605,7 @@ static SQLRETURN native_sql_w(dbc *c, SQLWCHAR *in, SQLINTEGER inlen, SQLWCHAR *
                               SQLINTEGER outmax, SQLINTEGER *outlen)
 {
     if (!in)
-        return null_ptr(&c->hdr);
+        return api_null_ptr(&c->hdr);
     w_in w;
     SQLRETURN rc;
     if (bad_buflen(&c->hdr, out, outmax, &rc))

@@ -20,6 +20,7 @@
 
 #include "../core/lsq.h"
 #include "diag.h"
+#include "route.h"
 
 #define DRIVER_NAME "libsqlodbc.so"
 #define DRIVER_VER "00.01.0000"
@@ -210,6 +211,7 @@ struct stmt {
     char *sql;                  /* escape-translated text of all statements */
     const char *sql_next;       /* tail after the current statement (SQLMoreResults) */
     sqlite3_stmt *sst;          /* current prepared statement */
+    route_info route;           /* where sst runs (route.c) */
     cursor cur;
     SQLLEN row_count;           /* SQLRowCount */
     const col_override *overrides;  /* catalog result column metadata */

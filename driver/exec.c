@@ -13,6 +13,7 @@
  * no prepare and no allocation on that path (see the SQLExecute benchmark).
  */
 #include "internal.h"
+#include "replica_hooks.h"
 #include "sqltext.h"
 
 #include <ctype.h>
@@ -30,12 +31,24 @@
 static SQLRETURN prepare_next(stmt *s, const char *text, unsigned flags)
 {
     sqlite3 *db = s->dbc->sqlite;
+    int retried = 0;
     while (text && *text) {
         sqlite3_stmt *st = NULL;
         const char *tail = NULL;
+        route_probe_slot probe;
+        route_begin(db, &probe);
         int rc = sqlite3_prepare_v3(db, text, -1, flags, &st, &tail);
+        route_end(db, &probe, st, &s->route);
         if (rc != SQLITE_OK) {
             sqlite3_finalize(st);
+            /* A replica that is behind the primary may not know the table
+             * yet: sync once and try again before reporting. */
+            lsq_status why = lsq_fail_sqlite(NULL, db, rc);
+            if (!retried && (why == LSQ_ERR_NO_TABLE || why == LSQ_ERR_NO_COLUMN) &&
+                lsq_is_replica(s->dbc->db) && replica_refresh_for_retry(s->dbc)) {
+                retried = 1;
+                continue;
+            }
             s->sql_next = NULL;
             return diag_post_sqlite(&s->hdr.diag, db, rc);
         }
@@ -263,6 +276,32 @@ static SQLRETURN exec_local(stmt *s)
     return ret;
 }
 
+/*
+ * Run the current statement where it belongs (route.c): local-file
+ * connections run everything locally; a replica forwards writes and
+ * transaction control and handles its own commands (replica_hooks.h).
+ */
+static SQLRETURN exec_routed(stmt *s)
+{
+    if (s->route.route == ROUTE_COMMAND)
+        return command_exec(s);
+    if (!lsq_is_replica(s->dbc->db))
+        return exec_local(s);
+    switch (s->route.route) {
+    case ROUTE_WRITE:
+        return forward_exec(s);
+    case ROUTE_TXN:
+        return forward_txn(s);
+    default: {
+        SQLRETURN rc = forward_before_read(s);
+        if (!SQL_SUCCEEDED(rc))
+            return rc;
+        SQLRETURN r2 = exec_local(s);
+        return (r2 == SQL_SUCCESS && rc == SQL_SUCCESS_WITH_INFO) ? rc : r2;
+    }
+    }
+}
+
 /* Manual-commit mode: the connection's transaction must be open first. */
 static SQLRETURN begin_if_manual(stmt *s)
 {
@@ -384,7 +423,7 @@ static SQLRETURN bind_and_run(stmt *s, int first)
         set_param_status(s, 0, SQL_PARAM_ERROR);
         return rc;
     }
-    SQLRETURN r2 = exec_local(s);
+    SQLRETURN r2 = exec_routed(s);
     if (s->apd->array_size <= 1 || sqlite3_bind_parameter_count(s->sst) == 0) {
         set_param_status(s, 0, SQL_SUCCEEDED(r2) ? SQL_PARAM_SUCCESS : SQL_PARAM_ERROR);
         if (s->ipd->rows_processed_ptr)
@@ -433,7 +472,9 @@ static SQLRETURN execute_current(stmt *s)
         return SQL_NEED_DATA;
     }
     if (array)
-        return exec_param_array(s);
+        return (s->route.route == ROUTE_WRITE && lsq_is_replica(s->dbc->db))
+                   ? forward_exec_array(s)
+                   : exec_param_array(s);
     return bind_and_run(s, 0);
 }
 

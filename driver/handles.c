@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "api.h"
 
 /* ---------- live-handle set (open addressing, pointer keys) ------------- */
 
@@ -479,4 +479,20 @@ SQLRETURN odbc_FreeStmt(stmt *s, SQLUSMALLINT option)
     default:
         return diag_post(&s->hdr.diag, "HY092", 0, "Invalid attribute/option identifier");
     }
+}
+
+handle_hdr *handle_hdr_of(SQLSMALLINT type, SQLHANDLE h)
+{
+    switch (type) {
+    case SQL_HANDLE_ENV: { env *e = env_from(h); return e ? &e->hdr : NULL; }
+    case SQL_HANDLE_DBC: { dbc *c = dbc_from(h); return c ? &c->hdr : NULL; }
+    case SQL_HANDLE_STMT: { stmt *s = stmt_from(h); return s ? &s->hdr : NULL; }
+    case SQL_HANDLE_DESC: { desc *d = desc_from(h); return d ? &d->hdr : NULL; }
+    default: return NULL;
+    }
+}
+
+SQLRETURN api_null_ptr(handle_hdr *h)
+{
+    return diag_post(&h->diag, "HY009", 0, "Invalid use of null pointer");
 }
