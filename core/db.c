@@ -16,7 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Defined in replica.c; its declaration belongs in replica.h. */
+int lsq_replica_sync_interval(lsq_replica *r);
+
 struct lsq_db {
+    int read_your_writes;       /* this connection's ReadYourWrites */
     sqlite3 *sqlite;
     char *path;
     lsq_replica *replica;       /* NULL in local mode */
@@ -115,6 +119,7 @@ static lsq_status open_replica(const lsq_config *cfg, lsq_db **out, lsq_error *e
     }
     h->sqlite = db;
     h->replica = r;
+    h->read_your_writes = cfg->read_your_writes;
     *out = h;
     return LSQ_OK;
 }
@@ -230,4 +235,14 @@ lsq_status lsq_replica_state_of(lsq_db *db, lsq_replica_state *out)
         return LSQ_ERR_MISUSE;
     lsq_replica_get_state(db->replica, out);
     return LSQ_OK;
+}
+
+int lsq_sync_interval_of(lsq_db *db)
+{
+    return db && db->replica ? lsq_replica_sync_interval(db->replica) : 0;
+}
+
+int lsq_read_your_writes_of(const lsq_db *db)
+{
+    return db && db->replica ? db->read_your_writes : 0;
 }

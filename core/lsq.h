@@ -59,6 +59,11 @@ typedef struct lsq_config {
     int busy_timeout_ms;         /* sqlite3_busy_timeout; default 5000 */
     int create_if_missing;       /* local mode: create the file if absent (default 0:
                                     a missing file is 08001, DSN key Create=1) */
+    /* replica mode: how the primary is reached (0 / NULL = remote.h defaults) */
+    long connect_timeout_ms;     /* DSN ConnectTimeout (seconds there) */
+    long request_timeout_ms;     /* DSN RequestTimeout (seconds there), whole request */
+    const char *tls_ca_file;     /* DSN TlsCaFile: PEM bundle; NULL = system CAs */
+    int tls_insecure;            /* DSN TlsInsecure=1: no TLS verification (tests only) */
 } lsq_config;
 
 typedef struct lsq_db lsq_db;    /* one per ODBC connection */
@@ -107,6 +112,12 @@ lsq_status lsq_replica_state_of(lsq_db *db, lsq_replica_state *out);
  * unreachable: the local copy is served as it is). The driver reports it as
  * a warning (SQL_SUCCESS_WITH_INFO, 01000). Valid until lsq_close. */
 const char *lsq_open_warning(const lsq_db *db);
+
+/* Seconds between the replica's background pulls (the shortest any
+ * connection asked for; 0 = none), and this connection's ReadYourWrites.
+ * Both 0 on a plain local database. (core/db.c) */
+int lsq_sync_interval_of(lsq_db *db);
+int lsq_read_your_writes_of(const lsq_db *db);
 
 #ifdef __cplusplus
 }

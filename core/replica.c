@@ -402,9 +402,12 @@ static lsq_status replica_new(const lsq_config *cfg, char *path, lsq_replica **o
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&r->wake, &ca);
     pthread_condattr_destroy(&ca);
-    lsq_status st = lsq_remote_open(cfg->sync_url, cfg->auth_token, NULL, &r->pull_remote, err);
+    /* The first connection's network settings serve the whole replica. */
+    lsq_remote_opts ro = {cfg->connect_timeout_ms, cfg->request_timeout_ms, cfg->tls_ca_file,
+                          cfg->tls_insecure};
+    lsq_status st = lsq_remote_open(cfg->sync_url, cfg->auth_token, &ro, &r->pull_remote, err);
     if (st == LSQ_OK)
-        st = lsq_remote_open(cfg->sync_url, cfg->auth_token, NULL, &r->sql_remote, err);
+        st = lsq_remote_open(cfg->sync_url, cfg->auth_token, &ro, &r->sql_remote, err);
     if (st != LSQ_OK) {
         replica_free(r);
         return st;
@@ -570,6 +573,16 @@ void lsq_replica_get_state(lsq_replica *r, lsq_replica_state *out)
 }
 
 const char *lsq_replica_path(const lsq_replica *r) { return r ? r->path : NULL; }
+
+int lsq_replica_sync_interval(lsq_replica *r)
+{
+    if (!r)
+        return 0;
+    pthread_mutex_lock(&r->state_mu);
+    int v = r->thread_started ? r->interval : 0;
+    pthread_mutex_unlock(&r->state_mu);
+    return v;
+}
 
 lsq_remote *lsq_replica_remote(lsq_replica *r) { return r ? r->sql_remote : NULL; }
 

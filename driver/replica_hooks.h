@@ -29,3 +29,26 @@ SQLRETURN forward_before_read(stmt *s);
 int replica_refresh_for_retry(dbc *c);
 
 #endif
+
+/* ---- manual-commit transactions on a replica (txn_remote.c) ----------- */
+#include "../core/hrana.h"
+
+/* A transaction is open on this replica connection (autocommit off, or an
+ * explicit BEGIN): writes are previewed locally and queued, not sent. */
+int txn_remote_active(const dbc *c);
+/* Queue the statement s with its arguments; `changes` is what the local
+ * preview changed (the guard the primary must match at commit). The args
+ * are copied. */
+SQLRETURN txn_remote_queue(stmt *s, const char *sql, const lsq_value *args, size_t nargs,
+                           sqlite3_int64 changes);
+/* SQLEndTran / COMMIT / ROLLBACK on a replica connection: send the queue as
+ * one atomic guarded batch (40001 when a guard fails), or drop it; then roll
+ * the local preview back and pull. Diagnostics go to h. */
+SQLRETURN txn_remote_end(dbc *c, handle_hdr *h, int commit);
+
+/* ---- shared by forward.c and txn_remote.c ----------------------------- */
+/* The bound parameters of row `row` as typed values (forward.c). *out and
+ * the storage behind it are freed with forward_params_free. */
+SQLRETURN forward_collect_params(stmt *s, SQLULEN row, lsq_value **out, size_t *n,
+                                 void **storage);
+void forward_params_free(lsq_value *vals, void *storage);

@@ -23,9 +23,13 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The real primary (tursodb) and independent clients, at the versions pinned
+# in tests/node/package-lock.json. `npm install --no-save` honours the lock
+# without rewriting it; `npm ci` refuses this lock because npm leaves the
+# other platforms' optional binaries out of it.
 if [ -f "$here/tests/node/package-lock.json" ]; then
   if [ ! -d "$here/tests/node/node_modules" ] || [ "$here/tests/node/package-lock.json" -nt "$here/tests/node/node_modules/.package-lock.json" ]; then
-    echo "deps: npm ci in tests/node"
-    (cd "$here/tests/node" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "deps: npm install (pinned by package-lock.json) in tests/node"
+    (cd "$here/tests/node" && npm install --no-save --no-audit --no-fund --loglevel=error)
   fi
 fi

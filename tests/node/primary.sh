@@ -24,7 +24,7 @@ die() { echo "primary.sh: $*" >&2; exit 1; }
 
 need_tursodb() {
   [ -x "$tursodb" ] ||
-    die "tursodb not found at $tursodb; install the pinned test tools with: (cd $here && npm ci)"
+    die "tursodb not found at $tursodb; install the pinned test tools with: scripts/deps.sh (npm install --no-save in $here)"
 }
 
 # A port the kernel just handed out and released is free for the moment.
