@@ -7,6 +7,7 @@
  * thread) plus its own sqlite3 connection on the replica file; the driver
  * only ever sees lsq_db.
  */
+#include "crypto_vfs.h"
 #include "lsq.h"
 #include "replica.h"
 
@@ -25,6 +26,7 @@ struct lsq_db {
     char *path;
     lsq_replica *replica;       /* NULL in local mode */
     char *open_warning;         /* NULL, or why the replica was not synced at open */
+    lsq_crypto_vfs *crypto;     /* EncryptionKey set: the shim VFS (crypto_vfs.c) */
 };
 
 void lsq_config_defaults(lsq_config *cfg)
@@ -61,7 +63,8 @@ static char *plain_path(const char *database)
  * the file a faithful copy is the driver's job: it forwards every write.
  * The file must stay in rollback-journal mode; WAL would hide applied pages
  * from readers and break the applier's locking. */
-static lsq_status open_replica(const lsq_config *cfg, lsq_db **out, lsq_error *err)
+static lsq_status open_replica(const lsq_config *cfg, const char *vfs_name, lsq_db **out,
+                               lsq_error *err)
 {
     char warning[600];
     lsq_replica *r = NULL;
@@ -70,7 +73,9 @@ static lsq_status open_replica(const lsq_config *cfg, lsq_db **out, lsq_error *e
         return st;
     const char *path = lsq_replica_path(r);
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs_name);
+    if (rc == SQLITE_OK && vfs_name)
+        rc = sqlite3_exec(db, LSQ_CRYPTO_CONN_SETUP, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         lsq_fail(err, LSQ_ERR_CANTOPEN, rc, "cannot open replica file '%s': %s", path,
                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -124,25 +129,53 @@ static lsq_status open_replica(const lsq_config *cfg, lsq_db **out, lsq_error *e
     return LSQ_OK;
 }
 
+static lsq_status open_local(const lsq_config *cfg, char *path, const char *vfs_name,
+                             lsq_db **out, lsq_error *err);
+
 lsq_status lsq_open(const lsq_config *cfg, lsq_db **out, lsq_error *err)
 {
     *out = NULL;
     if (!cfg || !cfg->database || !*cfg->database)
         return lsq_fail(err, LSQ_ERR_CANTOPEN, 0,
                         "no database file given (set Database= in the DSN)");
-    /* Until the encryption VFS (ENCRYPTION.md) is wired in here, refuse a
-     * key rather than silently keep the data in clear. */
-    if (cfg->encryption_key && *cfg->encryption_key)
-        return lsq_fail(err, LSQ_ERR_MISC, 0,
-                        "EncryptionKey is not supported by this build yet; refusing to open "
-                        "the database unencrypted");
-    if (cfg->sync_url && *cfg->sync_url)
-        return open_replica(cfg, out, err);
-
+    /* EncryptionKey: the file must match the key (checked before SQLite
+     * touches it, so a mismatch changes nothing), then every file goes
+     * through the encryption shim. */
+    const char *key = cfg->encryption_key && *cfg->encryption_key ? cfg->encryption_key : NULL;
     char *path = plain_path(cfg->database);
     if (!path)
         return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    lsq_status cst = lsq_crypto_check_file(path, key, err);
+    lsq_crypto_vfs *crypto = NULL;
+    if (cst == LSQ_OK && key)
+        cst = lsq_crypto_vfs_acquire(key, &crypto, err);
+    if (cst != LSQ_OK) {
+        free(path);
+        return cst;
+    }
+    const char *vfs_name = lsq_crypto_vfs_name(crypto);
+    if (cfg->sync_url && *cfg->sync_url) {
+        free(path);
+        cst = open_replica(cfg, vfs_name, out, err);
+        if (cst == LSQ_OK)
+            (*out)->crypto = crypto;
+        else
+            lsq_crypto_vfs_release(crypto);
+        return cst;
+    }
+    cst = open_local(cfg, path, vfs_name, out, err);
+    if (cst == LSQ_OK)
+        (*out)->crypto = crypto;
+    else
+        lsq_crypto_vfs_release(crypto);
+    return cst;
+}
 
+/* Local mode (no SyncUrl): a sqlite3 connection on the file, through the
+ * encryption shim when vfs_name is set. Takes ownership of path. */
+static lsq_status open_local(const lsq_config *cfg, char *path, const char *vfs_name,
+                             lsq_db **out, lsq_error *err)
+{
     struct stat st;
     int exists = stat(path, &st) == 0;
     if (!exists && !cfg->create_if_missing) {
@@ -168,7 +201,7 @@ lsq_status lsq_open(const lsq_config *cfg, lsq_db **out, lsq_error *err)
                 (cfg->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
                 (cfg->create_if_missing && !cfg->read_only ? SQLITE_OPEN_CREATE : 0);
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(cfg->database, &db, flags, NULL);
+    int rc = sqlite3_open_v2(cfg->database, &db, flags, vfs_name);
     if (rc != SQLITE_OK) {
         lsq_fail(err, LSQ_ERR_CANTOPEN, rc, "cannot open database file '%s': %s", path,
                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -181,9 +214,14 @@ lsq_status lsq_open(const lsq_config *cfg, lsq_db **out, lsq_error *err)
 
     /* Touch the schema now so a file that is not a database (or is
      * encrypted) fails at connect, not at the first query. */
-    rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+    if (vfs_name)
+        rc = sqlite3_exec(db, LSQ_CRYPTO_CONN_SETUP, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        lsq_status s = (rc & 0xff) == SQLITE_NOTADB ? LSQ_ERR_CANTOPEN : lsq_status_from_sqlite(rc);
+        lsq_status s = (rc & 0xff) != SQLITE_NOTADB ? lsq_status_from_sqlite(rc)
+                       : vfs_name                 ? LSQ_ERR_AUTH
+                                                  : LSQ_ERR_CANTOPEN;
         lsq_fail(err, s, sqlite3_extended_errcode(db), "cannot read database file '%s': %s",
                  path, sqlite3_errmsg(db));
         sqlite3_close(db);
@@ -209,6 +247,8 @@ void lsq_close(lsq_db *db)
         return;
     sqlite3_close_v2(db->sqlite);
     lsq_replica_release(db->replica);
+    /* after every file opened through the shim is closed */
+    lsq_crypto_vfs_release(db->crypto);
     free(db->path);
     free(db->open_warning);
     free(db);
@@ -218,6 +258,9 @@ sqlite3 *lsq_sqlite(lsq_db *db) { return db ? db->sqlite : NULL; }
 const char *lsq_path(const lsq_db *db) { return db ? db->path : NULL; }
 
 int lsq_is_replica(const lsq_db *db) { return db && db->replica ? 1 : 0; }
+
+/* The replica behind a connection, for SQL sent to the primary (hrana.h). */
+lsq_replica *lsq_db_replica(lsq_db *db) { return db ? db->replica : NULL; }
 
 const char *lsq_open_warning(const lsq_db *db) { return db ? db->open_warning : NULL; }
 

@@ -69,6 +69,9 @@ lsq_status lsq_hrana_batch(struct lsq_replica *r, const lsq_hrana_step *steps, s
                            long timeout_ms, lsq_hrana_batch_result *out, int *sent,
                            lsq_error *err);
 void lsq_hrana_batch_result_free(lsq_hrana_batch_result *res);
+/* The replica behind a connection (NULL on a plain local database), to pass
+ * to lsq_hrana_batch. (core/db.c) */
+struct lsq_replica *lsq_db_replica(lsq_db *db);
 
 /* Pure helpers (unit-tested, fuzzed): build the JSON request text, and parse
  * a JSON response into results. */

@@ -445,12 +445,21 @@ lsq_status lsq_remote_pull(lsq_remote *r, const char *client_revision, uint32_t 
 lsq_status lsq_remote_pipeline(lsq_remote *r, const char *json_body, char **response,
                                lsq_error *err)
 {
+    return lsq_remote_pipeline_timeout(r, json_body, 0, response, err);
+}
+
+lsq_status lsq_remote_pipeline_timeout(lsq_remote *r, const char *json_body, long timeout_ms,
+                                       char **response, lsq_error *err)
+{
     if (!r || !json_body || !response)
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_remote_pipeline: NULL argument");
     *response = NULL;
     body_buffer b;
-    lsq_status st = post(r, "/v2/pipeline", r->json_headers, json_body, strlen(json_body), 0, &b,
-                         err);
+    /* post() adds extra_ms to the connection's request timeout; a per-call
+     * bound (SQL_ATTR_QUERY_TIMEOUT) replaces it. */
+    long extra_ms = timeout_ms > 0 ? timeout_ms - r->request_timeout_ms : 0;
+    lsq_status st = post(r, "/v2/pipeline", r->json_headers, json_body, strlen(json_body),
+                         extra_ms, &b, err);
     if (st != LSQ_OK)
         return st;
     if (!b.data) /* an empty 200 body: hand back "" rather than NULL */

@@ -12,7 +12,9 @@
  * in one call on an O_APPEND descriptor: lines from threads and processes
  * sharing the file never interleave, and no lock is held while formatting.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "log.h"
 
 #include <errno.h>

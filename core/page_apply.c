@@ -162,6 +162,25 @@ static int write_all(sqlite3_file *f, const unsigned char *buf, size_t len, sqli
     return rc;
 }
 
+/* The journal as SQLite itself writes it: the header sector, then each
+ * record as three calls (pgno, page image, checksum) at consecutive offsets.
+ * The encryption shim (crypto_vfs.c) relies on that shape to know which
+ * bytes are a page image and which page it is. */
+static int write_journal(sqlite3_file *jf, const unsigned char *journal, size_t nrec)
+{
+    int rc = write_all(jf, journal, JOURNAL_SECTOR, 0);
+    for (size_t i = 0; i < nrec && rc == SQLITE_OK; i++) {
+        const unsigned char *rec = journal + JOURNAL_SECTOR + i * JOURNAL_RECORD;
+        sqlite3_int64 off = (sqlite3_int64)(JOURNAL_SECTOR + i * JOURNAL_RECORD);
+        rc = jf->pMethods->xWrite(jf, rec, 4, off);
+        if (rc == SQLITE_OK)
+            rc = jf->pMethods->xWrite(jf, rec + 4, PAGE_SIZE, off + 4);
+        if (rc == SQLITE_OK)
+            rc = jf->pMethods->xWrite(jf, rec + 4 + PAGE_SIZE, 4, off + 4 + PAGE_SIZE);
+    }
+    return rc;
+}
+
 static int fsync_dir_of(const char *path)
 {
     char *dir = strdup(path);
@@ -356,8 +375,7 @@ static lsq_status apply_locked(const char *path, sqlite3_vfs *vfs, sqlite3_file 
         free(jpath);
         return LSQ_ERR_MISC;
     }
-    size_t used = JOURNAL_SECTOR + nrec * JOURNAL_RECORD;
-    rc = write_all(jf, p->journal, used, 0);
+    rc = write_journal(jf, p->journal, nrec);
     /* A journal opened with SQLITE_OPEN_MAIN_JOURNAL|CREATE also syncs its
      * directory on this first sync (unix VFS), so the file's existence is
      * durable before any database byte changes. */

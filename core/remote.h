@@ -53,6 +53,10 @@ void lsq_pull_result_free(lsq_pull_result *res);
  * of a 200 answer. HTTP errors are mapped to lsq_status as above. */
 lsq_status lsq_remote_pipeline(lsq_remote *r, const char *json_body, char **response,
                                lsq_error *err);
+/* As lsq_remote_pipeline, bounded by timeout_ms for the whole request
+ * (0 = the connection's request timeout). (hrana.c's per-statement timeout) */
+lsq_status lsq_remote_pipeline_timeout(lsq_remote *r, const char *json_body, long timeout_ms,
+                                       char **response, lsq_error *err);
 
 /* ---- the protobuf wire format of /pull-updates (pull_proto.c) ---- */
 

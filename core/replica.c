@@ -17,6 +17,9 @@
 #include "replica.h"
 #include "page_apply.h"
 #include "replica_meta.h"
+#include "crypto_vfs.h"
+#include "log.h"
+#include "sync_status.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +39,8 @@ struct lsq_replica {
     int refs;                   /* registry_lock */
     char *path;                 /* real path: the registry key */
     char url_hash[65];
-    const char *vfs_name;       /* NULL = default VFS (the encryption shim later) */
+    const char *vfs_name;       /* NULL = default VFS; the encryption shim's name */
+    lsq_crypto_vfs *crypto;     /* EncryptionKey set (crypto_vfs.c); owns vfs_name */
     lsq_remote *pull_remote;    /* used under sync_mu only */
     lsq_remote *sql_remote;     /* used under sql_mu only */
 
@@ -239,9 +243,30 @@ lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *er
     if (!err)
         err = &local_err;
     pthread_mutex_lock(&r->sync_mu);
+    char from_rev[sizeof r->st.revision];
+    pthread_mutex_lock(&r->state_mu);
+    memcpy(from_rev, r->st.revision, sizeof from_rev);
+    pthread_mutex_unlock(&r->state_mu);
     lsq_status st = sync_locked(r, stats, err);
-    if (st != LSQ_OK)
+    if (st != LSQ_OK) {
         record_failure(r, err);
+        lsq_sync_status_failed(r->path, err->message);
+        LSQ_LOG(LSQ_LOG_WARN, "sync", "sync of '%s' failed (status %d, native %d): %s",
+                r->path, (int)st, err->native, err->message);
+    } else {
+        lsq_sync_status_ok(r->path);
+        if (lsq_log_enabled(stats->changed ? LSQ_LOG_INFO : LSQ_LOG_DEBUG)) {
+            char to_rev[sizeof r->st.revision];
+            pthread_mutex_lock(&r->state_mu);
+            memcpy(to_rev, r->st.revision, sizeof to_rev);
+            pthread_mutex_unlock(&r->state_mu);
+            lsq_log_write(stats->changed ? LSQ_LOG_INFO : LSQ_LOG_DEBUG, "sync",
+                          "synced '%s': revision %s -> %s, %zu pages, %zu bytes, %.3f s "
+                          "(readers blocked %.3f s)",
+                          r->path, from_rev[0] ? from_rev : "(none)", to_rev, stats->pages,
+                          stats->bytes, stats->seconds, stats->apply_seconds);
+        }
+    }
     pthread_mutex_unlock(&r->sync_mu);
     return st;
 }
@@ -269,9 +294,13 @@ static void fsync_parent(const char *path)
 static lsq_status bootstrap(lsq_replica *r, lsq_error *err)
 {
     lsq_pull_result res;
+    double t0 = now_seconds();
     lsq_status st = lsq_remote_pull(r->pull_remote, NULL, 0, &res, err);
-    if (st != LSQ_OK)
+    if (st != LSQ_OK) {
+        LSQ_LOG(LSQ_LOG_ERROR, "sync", "bootstrap of '%s' failed (status %d): %s", r->path,
+                (int)st, err->message);
         return st;
+    }
     if (res.npages == 0 || res.db_size_pages == 0) {
         st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
                       "the primary returned no database pages to bootstrap '%s' from "
@@ -297,10 +326,17 @@ static lsq_status bootstrap(lsq_replica *r, lsq_error *err)
                       r->path, strerror(errno));
     if (st == LSQ_OK)
         fsync_parent(r->path);
-    if (st == LSQ_OK)
+    if (st == LSQ_OK) {
         record_success(r, res.server_revision, res.db_size_pages, res.npages);
-    else
+        lsq_sync_status_ok(r->path);
+        LSQ_LOG(LSQ_LOG_INFO, "sync",
+                "bootstrapped '%s' at revision %s: %zu pages, %zu bytes, %.3f s", r->path,
+                res.server_revision, res.npages, res.body_len, now_seconds() - t0);
+    } else {
+        LSQ_LOG(LSQ_LOG_ERROR, "sync", "bootstrap of '%s' failed (status %d): %s", r->path,
+                (int)st, err->message);
         unlink(tmp);
+    }
     free(tmp);
     lsq_pull_result_free(&res);
     return st;
@@ -379,8 +415,27 @@ static void replica_free(lsq_replica *r)
     pthread_mutex_destroy(&r->sql_mu);
     pthread_mutex_destroy(&r->state_mu);
     pthread_cond_destroy(&r->wake);
+    lsq_crypto_vfs_release(r->crypto);
     free(r->path);
     free(r);
+}
+
+/* A connection sharing an open replica must bring the same EncryptionKey. */
+static lsq_status check_same_key(lsq_replica *r, const lsq_config *cfg, lsq_error *err)
+{
+    const char *key = cfg->encryption_key && *cfg->encryption_key ? cfg->encryption_key : NULL;
+    lsq_crypto_vfs *v = NULL;
+    if (key && lsq_crypto_vfs_acquire(key, &v, err) != LSQ_OK)
+        return err ? err->status : LSQ_ERR_MISC;
+    int same = v == r->crypto;
+    lsq_crypto_vfs_release(v);
+    if (same)
+        return LSQ_OK;
+    return lsq_fail(err, LSQ_ERR_AUTH, 0,
+                    "replica file '%s' is already open in this process with %s", r->path,
+                    r->crypto ? "another EncryptionKey: wrong EncryptionKey"
+                              : "no EncryptionKey: EncryptionKey given but the file is not "
+                                "encrypted");
 }
 
 static lsq_status replica_new(const lsq_config *cfg, char *path, lsq_replica **out,
@@ -408,6 +463,12 @@ static lsq_status replica_new(const lsq_config *cfg, char *path, lsq_replica **o
     lsq_status st = lsq_remote_open(cfg->sync_url, cfg->auth_token, &ro, &r->pull_remote, err);
     if (st == LSQ_OK)
         st = lsq_remote_open(cfg->sync_url, cfg->auth_token, &ro, &r->sql_remote, err);
+    /* EncryptionKey: bootstrap, applier, journal and sidecar identity all
+     * read and write the file through the encryption shim. */
+    if (st == LSQ_OK && cfg->encryption_key && *cfg->encryption_key) {
+        st = lsq_crypto_vfs_acquire(cfg->encryption_key, &r->crypto, err);
+        r->vfs_name = lsq_crypto_vfs_name(r->crypto);
+    }
     if (st != LSQ_OK) {
         replica_free(r);
         return st;
@@ -492,6 +553,11 @@ lsq_status lsq_replica_acquire_w(const lsq_config *cfg, lsq_replica **out, char 
             return lsq_fail(err, LSQ_ERR_MISC, 0,
                             "replica file '%s' is already open in this process with a "
                             "different SyncUrl", r->path);
+        }
+        st = check_same_key(r, cfg, err);
+        if (st != LSQ_OK) {
+            pthread_mutex_unlock(&registry_lock);
+            return st;
         }
         r->refs++;
     } else {
@@ -593,6 +659,18 @@ lsq_status lsq_replica_pipeline(lsq_replica *r, const char *json_body, char **re
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_replica_pipeline: no replica");
     pthread_mutex_lock(&r->sql_mu);
     lsq_status st = lsq_remote_pipeline(r->sql_remote, json_body, response, err);
+    pthread_mutex_unlock(&r->sql_mu);
+    return st;
+}
+
+lsq_status lsq_replica_pipeline_timeout(lsq_replica *r, const char *json_body, long timeout_ms,
+                                        char **response, lsq_error *err)
+{
+    if (!r)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_replica_pipeline: no replica");
+    pthread_mutex_lock(&r->sql_mu);
+    lsq_status st = lsq_remote_pipeline_timeout(r->sql_remote, json_body, timeout_ms, response,
+                                                err);
     pthread_mutex_unlock(&r->sql_mu);
     return st;
 }

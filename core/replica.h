@@ -55,5 +55,8 @@ lsq_status lsq_replica_acquire_w(const lsq_config *cfg, lsq_replica **out, char 
  * connections sharing the replica. */
 lsq_status lsq_replica_pipeline(lsq_replica *r, const char *json_body, char **response,
                                 lsq_error *err);
+/* As lsq_replica_pipeline with a per-call bound (0 = the default). */
+lsq_status lsq_replica_pipeline_timeout(lsq_replica *r, const char *json_body, long timeout_ms,
+                                        char **response, lsq_error *err);
 
 #endif

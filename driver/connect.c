@@ -16,6 +16,7 @@
 
 #include "connstr.h"
 #include "internal.h"
+#include "opskeys.h"
 #include "typemap.h"
 
 /* ---------- connection-string parsing ------------------------------------ */
@@ -221,7 +222,7 @@ int dsn_options_set(dsn_options *o, const char *key, const char *v)
     else if (!strcasecmp(key, "NoWCHAR"))
         o->no_wchar = parse_bool(v);
     else
-        return 0;
+        return opskeys_set(o, key, v); /* LogFile, LogLevel, AuthTokenEnv/File */
     return 1;
 }
 
@@ -235,6 +236,12 @@ void dsn_options_load_dsn(dsn_options *o, const char *dsn)
         int n = SQLGetPrivateProfileString(dsn, known_keys[i], "", buf, sizeof buf, "odbc.ini");
         if (n > 0 && buf[0])
             dsn_options_set(o, known_keys[i], buf);
+    }
+    for (int i = 0; opskeys_names[i]; i++) {
+        buf[0] = '\0';
+        int n = SQLGetPrivateProfileString(dsn, opskeys_names[i], "", buf, sizeof buf, "odbc.ini");
+        if (n > 0 && buf[0])
+            opskeys_set(o, opskeys_names[i], buf);
     }
     memset(buf, 0, sizeof buf);
     set_str(&o->dsn, dsn, 0);
@@ -319,6 +326,14 @@ char *dsn_options_to_connstr(const dsn_options *o)
     KI("MaxTextLength", o->max_text_len);
     KI("BigInt", !o->bigint_as_integer);
     KI("NoWCHAR", o->no_wchar);
+    if (o->log_file && *o->log_file)
+        KV("LogFile", o->log_file);
+    if (o->log_level && *o->log_level)
+        KV("LogLevel", o->log_level);
+    if (o->auth_token_env && *o->auth_token_env)
+        KV("AuthTokenEnv", o->auth_token_env);
+    if (o->auth_token_file && *o->auth_token_file)
+        KV("AuthTokenFile", o->auth_token_file);
 #undef KV
 #undef KI
     if (!ok) {
@@ -338,14 +353,126 @@ void dsn_options_free(dsn_options *o)
     free(o->sync_url);
     wipe_free(o->auth_token);
     wipe_free(o->encryption_key);
+    opskeys_free(o);
     memset(o, 0, sizeof *o);
+}
+
+/* ---------- how a replica reaches its primary ----------------------------- */
+
+/* ConnectTimeout, RequestTimeout (seconds), TlsCaFile, TlsInsecure. They are
+ * only needed while the connection opens, so they live here rather than in
+ * dsn_options: read from odbc.ini and the connection string like any key. */
+typedef struct net_options {
+    long connect_timeout_s, request_timeout_s;  /* 0 = core/ defaults (10 s, 60 s) */
+    char *tls_ca_file;
+    int tls_insecure;                           /* tests only */
+} net_options;
+
+static const char *const net_keys[] = {"ConnectTimeout", "RequestTimeout", "TlsCaFile",
+                                       "TlsInsecure", NULL};
+
+static void net_options_set(net_options *n, const char *key, const char *v)
+{
+    if (!key || !v)
+        return;
+    if (!strcasecmp(key, "ConnectTimeout"))
+        n->connect_timeout_s = atol(v) > 0 ? atol(v) : 0;
+    else if (!strcasecmp(key, "RequestTimeout"))
+        n->request_timeout_s = atol(v) > 0 ? atol(v) : 0;
+    else if (!strcasecmp(key, "TlsCaFile"))
+        set_str(&n->tls_ca_file, *v ? v : NULL, 0);
+    else if (!strcasecmp(key, "TlsInsecure"))
+        n->tls_insecure = parse_bool(v);
+}
+
+static void net_options_load_dsn(net_options *n, const char *dsn)
+{
+    if (!dsn || !*dsn)
+        return;
+    char buf[4096];
+    for (int i = 0; net_keys[i]; i++) {
+        buf[0] = '\0';
+        int len = SQLGetPrivateProfileString(dsn, net_keys[i], "", buf, sizeof buf, "odbc.ini");
+        if (len > 0 && buf[0])
+            net_options_set(n, net_keys[i], buf);
+    }
+}
+
+/* The DSN named in the string (if any) first, then the string's own keys. */
+static int net_options_from_connstr(net_options *n, const char *cs)
+{
+    connstr_pair *pairs;
+    int np;
+    if (connstr_parse(cs, &pairs, &np) != 0)
+        return -1;
+    for (int i = 0; i < np; i++)
+        if (!strcasecmp(pairs[i].key, "DSN"))
+            net_options_load_dsn(n, pairs[i].value);
+    for (int i = 0; i < np; i++)
+        net_options_set(n, pairs[i].key, pairs[i].value);
+    connstr_pairs_free(pairs, np);
+    return 0;
+}
+
+/* Add the keys that differ from the defaults to the completed connection
+ * string (takes and returns ownership of full). */
+static char *net_options_append(char *full, const net_options *n)
+{
+    if (!full)
+        return NULL;
+    size_t len = strlen(full), cap = len + 1;
+    int ok = 1;
+    char num[32];
+    if (len) {  /* dsn_options_to_connstr dropped the last ';' */
+        char *nb = realloc(full, len + 2);
+        if (!nb) {
+            free(full);
+            return NULL;
+        }
+        full = nb;
+        full[len++] = ';';
+        full[len] = '\0';
+        cap = len + 1;
+    }
+    if (n->connect_timeout_s) {
+        snprintf(num, sizeof num, "%ld", n->connect_timeout_s);
+        ok = ok && append_kv(&full, &len, &cap, "ConnectTimeout", num);
+    }
+    if (n->request_timeout_s) {
+        snprintf(num, sizeof num, "%ld", n->request_timeout_s);
+        ok = ok && append_kv(&full, &len, &cap, "RequestTimeout", num);
+    }
+    if (n->tls_ca_file)
+        ok = ok && append_kv(&full, &len, &cap, "TlsCaFile", n->tls_ca_file);
+    if (n->tls_insecure)
+        ok = ok && append_kv(&full, &len, &cap, "TlsInsecure", "1");
+    if (!ok) {
+        free(full);
+        return NULL;
+    }
+    if (len && full[len - 1] == ';')
+        full[len - 1] = '\0';
+    return full;
+}
+
+static void net_options_free(net_options *n)
+{
+    free(n->tls_ca_file);
+    memset(n, 0, sizeof *n);
 }
 
 /* ---------- opening ------------------------------------------------------ */
 
 /* Open the database described by c->opt (already filled). */
-static SQLRETURN open_with_options(dbc *c)
+static SQLRETURN open_with_options(dbc *c, const net_options *net)
 {
+    /* log sink first (so the connect itself is logged), then the token
+     * from AuthTokenEnv / AuthTokenFile (opskeys.c) */
+    SQLRETURN ops_rc = ops_before_open(c);
+    if (ops_rc == SQL_ERROR) {
+        dsn_options_free(&c->opt);
+        return ops_rc;
+    }
     lsq_config cfg;
     lsq_config_defaults(&cfg);
     cfg.database = c->opt.database;
@@ -358,6 +485,10 @@ static SQLRETURN open_with_options(dbc *c)
     cfg.read_only = c->opt.read_only || c->access_mode == SQL_MODE_READ_ONLY;
     cfg.busy_timeout_ms = c->opt.busy_timeout_ms;
     cfg.create_if_missing = c->opt.create;
+    cfg.connect_timeout_ms = net->connect_timeout_s * 1000;
+    cfg.request_timeout_ms = net->request_timeout_s * 1000;
+    cfg.tls_ca_file = net->tls_ca_file;
+    cfg.tls_insecure = net->tls_insecure;
 
     if (!cfg.database || !*cfg.database) {
         dsn_options_free(&c->opt);
@@ -368,16 +499,23 @@ static SQLRETURN open_with_options(dbc *c)
     lsq_error err;
     memset(&err, 0, sizeof err);
     if (lsq_open(&cfg, &db, &err) != LSQ_OK) {
+        ops_after_open(c, &err);
         dsn_options_free(&c->opt);
         return diag_post_lsq(&c->hdr.diag, &err);
     }
     c->db = db;
     c->sqlite = lsq_sqlite(db);
     c->in_txn = 0;
+    ops_after_open(c, NULL);
     typemap_opts to;
     typemap_opts_from_dbc(c, &to);
     typemap_register_sql_functions(c->sqlite, &to);
-    return SQL_SUCCESS;
+    /* A replica whose primary could not be reached still opens, on its
+     * local copy: say so, the application may be reading stale data. */
+    const char *warning = lsq_open_warning(db);
+    if (warning)
+        return diag_post(&c->hdr.diag, "01000", 0, "%s", warning);
+    return ops_rc;
 }
 
 SQLRETURN odbc_Connect(dbc *c, const SQLCHAR *dsn, SQLSMALLINT dsnlen, const SQLCHAR *uid,
@@ -397,13 +535,18 @@ SQLRETURN odbc_Connect(dbc *c, const SQLCHAR *dsn, SQLSMALLINT dsnlen, const SQL
     dsn_options_free(&c->opt);
     dsn_options_defaults(&c->opt);
     dsn_options_load_dsn(&c->opt, name);
+    net_options net;
+    memset(&net, 0, sizeof net);
+    net_options_load_dsn(&net, name);
     free(name);
     /* SQLConnect's password doubles as the AuthToken when the DSN has none */
     char *pw = str_dup_in(pwd, pwdlen);
     if (pw && *pw && !(c->opt.auth_token && *c->opt.auth_token))
         dsn_options_set(&c->opt, "AuthToken", pw);
     wipe_free(pw);
-    return open_with_options(c);
+    SQLRETURN rc = open_with_options(c, &net);
+    net_options_free(&net);
+    return rc;
 }
 
 SQLRETURN odbc_DriverConnect(dbc *c, SQLHWND hwnd, const SQLCHAR *in, SQLSMALLINT inlen,
@@ -432,14 +575,20 @@ SQLRETURN odbc_DriverConnect(dbc *c, SQLHWND hwnd, const SQLCHAR *in, SQLSMALLIN
     dsn_options_free(&c->opt);
     dsn_options_defaults(&c->opt);
     int prc = dsn_options_from_connstr(&c->opt, cs);
+    net_options net;
+    memset(&net, 0, sizeof net);
+    if (prc == 0)
+        prc = net_options_from_connstr(&net, cs);
     wipe_free(cs);
     if (prc != 0) {
+        net_options_free(&net);
         dsn_options_free(&c->opt);
         return diag_post(&c->hdr.diag, "08001", 0,
                          "Invalid connection string (unbalanced braces or a key without '=')");
     }
-    char *full = dsn_options_to_connstr(&c->opt);
-    SQLRETURN rc = open_with_options(c);
+    char *full = net_options_append(dsn_options_to_connstr(&c->opt), &net);
+    SQLRETURN rc = open_with_options(c, &net);
+    net_options_free(&net);
     if (!SQL_SUCCEEDED(rc)) {
         wipe_free(full);
         return rc;
@@ -449,7 +598,8 @@ SQLRETURN odbc_DriverConnect(dbc *c, SQLHWND hwnd, const SQLCHAR *in, SQLSMALLIN
     if (outlen)
         *outlen = (SQLSMALLINT)(n > 32767 ? 32767 : n);
     wipe_free(full);
-    return orc;
+    /* keep the open's warning (01000: replica served without a sync) */
+    return orc == SQL_SUCCESS ? rc : orc;
 }
 
 SQLRETURN odbc_Disconnect(dbc *c)

@@ -62,6 +62,11 @@ typedef struct dsn_options {
     int bigint_as_integer;      /* BigInt=0 -> INTEGER reported as SQL_INTEGER */
     int no_wchar;               /* NoWCHAR=1 -> TEXT reported as SQL_VARCHAR even to W apps */
     int step_api;               /* reserved */
+    /* operator keys (opskeys.c): log sink and where the AuthToken comes from */
+    char *log_file;             /* LogFile= */
+    char *log_level;            /* LogLevel= error|warn|info|debug|off (text as given) */
+    char *auth_token_env;       /* AuthTokenEnv= name of an environment variable */
+    char *auth_token_file;      /* AuthTokenFile= path; first line is the token */
 } dsn_options;
 
 struct dbc {

@@ -254,7 +254,7 @@ static SQLRETURN open_result(stmt *s, int step_rc, exec_deadline *dl)
  * file once and leave its result on the statement. This is the one place
  * that decides where a statement runs; replica mode hooks in here.
  */
-static SQLRETURN exec_local(stmt *s)
+SQLRETURN exec_local(stmt *s)
 {
     sqlite3 *db = s->dbc->sqlite;
     exec_deadline dl;
@@ -517,6 +517,22 @@ SQLRETURN odbc_ExecDirect(stmt *s, const SQLCHAR *sql, SQLINTEGER len)
     s->prepared = 0;
     s->state = ST_ALLOCATED;
     return execute_current(s);
+}
+
+int exec_is_dml(sqlite3_stmt *st) { return is_dml(st); }
+
+/* SQLite keeps the text it consumed for s->sst, starting where prepare_next
+ * began (s->sql_next minus that length), so the statement's start in s->sql
+ * is known without parsing. */
+int exec_first_param(stmt *s)
+{
+    if (!s->sst || !s->sql || !s->sql_next || sst_is_first(s))
+        return 0;
+    const char *txt = sqlite3_sql(s->sst);
+    size_t len = txt ? strlen(txt) : 0;
+    if ((size_t)(s->sql_next - s->sql) < len)
+        return 0;
+    return exec_params_before(s, s->sql_next - len);
 }
 
 /* ---------- more results, row count, close ------------------------------ */

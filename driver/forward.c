@@ -1,20 +1,560 @@
 /*
- * forward.c — statements a replica cannot run locally: writes and
- * transaction control go to the primary (Hrana /v2/pipeline).
- * PLACEHOLDER until write forwarding lands: replica connections are
- * read-only and say so clearly.
+ * forward.c — writes on a replica connection go to the primary (Hrana
+ * /v2/pipeline through core/hrana.c), and reads after them see them.
+ *
+ * Owns:
+ *  - forward_collect_params: a row of bound parameters as typed Hrana
+ *    arguments (the same walk and conversion that binds to SQLite,
+ *    params_walk_row in params.c);
+ *  - forward_exec: one autocommit write = one round trip, a batch of the
+ *    statement and `SELECT changes(), last_insert_rowid()` (tursodb leaves
+ *    affected_row_count at 0), RETURNING rows as the result set;
+ *  - forward_exec_array: a parameter array as ONE round trip (BEGIN, each
+ *    row and its changes() step, COMMIT), per-row status;
+ *  - the read-your-writes flag: after a write is forwarded, the next read on
+ *    any connection of that replica pulls first (forward_before_read).
+ * Inside a manual-commit transaction (txn_remote_active) nothing is sent
+ * here: the write runs locally as a preview and is queued (txn_remote.c).
+ *
+ * The never-twice rule: a write is retried only when the request provably
+ * never reached the primary (lsq_hrana_batch's `sent` = 0: connection
+ * refused, name lookup failed). A timeout or a dropped connection after the
+ * request was sent is reported (08S01 / HYT00), never resent.
  */
 #include "internal.h"
 #include "replica_hooks.h"
 
-static SQLRETURN read_only(stmt *s)
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char changes_sql[] = "SELECT changes(), last_insert_rowid()";
+
+/* ---------- parameters as Hrana arguments ------------------------------- */
+
+/* Collected values keep TEXT/BLOB bytes in one arena; while collecting, the
+ * arena may move, so such values hold their offset in `i` until the end. */
+typedef struct collect_ctx {
+    lsq_value *vals;
+    size_t n;
+    char *arena;
+    size_t len, cap;
+} collect_ctx;
+
+static SQLRETURN collect_sink(stmt *s, int index, int param_no, SQLLEN diag_row,
+                              const db_value *v, void *ctx)
 {
-    return diag_post(&s->hdr.diag, "HYC00", 0,
-                     "writes through a replica connection are not supported yet "
-                     "(the statement was not run)");
+    (void)param_no;
+    (void)diag_row;
+    collect_ctx *c = ctx;
+    lsq_value *out = &c->vals[index - 1];
+    memset(out, 0, sizeof *out);
+    out->type = v->type;
+    switch (v->type) {
+    case SQLITE_INTEGER: out->i = v->i; break;
+    case SQLITE_FLOAT: out->d = v->d; break;
+    case SQLITE_TEXT:
+    case SQLITE_BLOB: {
+        size_t n = v->n > 0 ? (size_t)v->n : 0;
+        if (c->len + n + 1 > c->cap) {
+            size_t cap = c->cap ? c->cap : 256;
+            while (cap < c->len + n + 1)
+                cap *= 2;
+            char *p = realloc(c->arena, cap);
+            if (!p)
+                return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+            c->arena = p;
+            c->cap = cap;
+        }
+        if (n)
+            memcpy(c->arena + c->len, v->p, n);
+        out->i = (int64_t)c->len;
+        out->n = n;
+        c->len += n;
+        break;
+    }
+    default: out->type = SQLITE_NULL; break;
+    }
+    return SQL_SUCCESS;
 }
 
-SQLRETURN forward_exec(stmt *s) { return read_only(s); }
-SQLRETURN forward_exec_array(stmt *s) { return read_only(s); }
-SQLRETURN forward_txn(stmt *s) { return read_only(s); }
-SQLRETURN forward_before_read(stmt *s) { (void)s; return SQL_SUCCESS; }
+SQLRETURN forward_collect_params(stmt *s, SQLULEN row, lsq_value **out, size_t *n,
+                                 void **storage)
+{
+    *out = NULL;
+    *n = 0;
+    *storage = NULL;
+    int np = s->sst ? sqlite3_bind_parameter_count(s->sst) : 0;
+    if (np <= 0)
+        return SQL_SUCCESS;
+    collect_ctx c = {0};
+    c.vals = calloc((size_t)np, sizeof *c.vals);
+    if (!c.vals)
+        return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+    c.n = (size_t)np;
+    SQLRETURN rc = params_walk_row(s, row, exec_first_param(s), collect_sink, &c);
+    if (!SQL_SUCCEEDED(rc)) {
+        free(c.vals);
+        free(c.arena);
+        return rc;
+    }
+    for (size_t i = 0; i < c.n; i++)
+        if (c.vals[i].type == SQLITE_TEXT || c.vals[i].type == SQLITE_BLOB) {
+            c.vals[i].p = c.arena ? c.arena + c.vals[i].i : "";
+            c.vals[i].i = 0;
+        }
+    *out = c.vals;
+    *n = c.n;
+    *storage = c.arena;
+    return rc;
+}
+
+void forward_params_free(lsq_value *vals, void *storage)
+{
+    free(vals);
+    free(storage);
+}
+
+/* ---------- read your writes -------------------------------------------- */
+
+/* Replicas with a forwarded write not yet pulled. Keyed by the replica
+ * (shared by every connection naming the file), so the next read on ANY of
+ * its connections pulls. A stale key after a replica is freed costs at most
+ * one extra pull, which is harmless. */
+typedef struct dirty_replica {
+    const void *replica;
+    int dirty;
+    struct dirty_replica *next;
+} dirty_replica;
+
+static pthread_mutex_t dirty_mu = PTHREAD_MUTEX_INITIALIZER;
+static dirty_replica *dirty_list;
+
+static void set_dirty(const void *replica, int dirty)
+{
+    if (!replica)
+        return;
+    pthread_mutex_lock(&dirty_mu);
+    dirty_replica *d = dirty_list;
+    while (d && d->replica != replica)
+        d = d->next;
+    if (!d && dirty) {
+        d = calloc(1, sizeof *d);
+        if (d) {
+            d->replica = replica;
+            d->next = dirty_list;
+            dirty_list = d;
+        }
+    }
+    if (d)
+        d->dirty = dirty;
+    pthread_mutex_unlock(&dirty_mu);
+}
+
+static int is_dirty(const void *replica)
+{
+    int dirty = 0;
+    pthread_mutex_lock(&dirty_mu);
+    for (dirty_replica *d = dirty_list; d; d = d->next)
+        if (d->replica == replica) {
+            dirty = d->dirty;
+            break;
+        }
+    pthread_mutex_unlock(&dirty_mu);
+    return dirty;
+}
+
+static void mark_written(dbc *c)
+{
+    if (lsq_read_your_writes_of(c->db))
+        set_dirty(lsq_db_replica(c->db), 1);
+}
+
+/* Would a pull block on this very connection? Applying pages needs an
+ * EXCLUSIVE lock; an open cursor or a local transaction on this connection
+ * holds SHARED, so the pull would only wait out its busy timeout and fail. */
+static int connection_holds_lock(stmt *s)
+{
+    sqlite3 *db = s->dbc->sqlite;
+    if (!sqlite3_get_autocommit(db))
+        return 1;
+    for (sqlite3_stmt *p = sqlite3_next_stmt(db, NULL); p; p = sqlite3_next_stmt(db, p))
+        if (p != s->sst && sqlite3_stmt_busy(p))
+            return 1;
+    return 0;
+}
+
+SQLRETURN forward_before_read(stmt *s)
+{
+    dbc *c = s->dbc;
+    struct lsq_replica *r = lsq_db_replica(c->db);
+    if (!r || !lsq_read_your_writes_of(c->db) || !is_dirty(r))
+        return SQL_SUCCESS;
+    if (connection_holds_lock(s))
+        return diag_post(&s->hdr.diag, "01000", 0,
+                         "read may not include your last write: another statement of this "
+                         "connection has an open cursor or transaction, so the replica was "
+                         "not pulled (close it, or run PRAGMA libsql_sync)");
+    lsq_error err;
+    if (lsq_sync(c->db, NULL, &err) == LSQ_OK) {
+        set_dirty(r, 0);
+        return SQL_SUCCESS;
+    }
+    return diag_post(&s->hdr.diag, "01000", (SQLINTEGER)err.native,
+                     "read may not include your last write: pulling from the primary "
+                     "failed: %s", err.message);
+}
+
+/* ---------- sending ----------------------------------------------------- */
+
+/* One round trip, retried once only when nothing reached the primary. */
+static lsq_status send_batch(stmt *s, const lsq_hrana_step *steps, size_t nsteps,
+                             lsq_hrana_batch_result *res, lsq_error *err)
+{
+    struct lsq_replica *r = lsq_db_replica(s->dbc->db);
+    long timeout_ms = s->query_timeout > 0 ? (long)s->query_timeout * 1000L : 0;
+    int sent = 1;
+    lsq_status st = lsq_hrana_batch(r, steps, nsteps, timeout_ms, res, &sent, err);
+    if (st != LSQ_OK && !sent)
+        st = lsq_hrana_batch(r, steps, nsteps, timeout_ms, res, &sent, err);
+    if (st == LSQ_ERR_TIMEOUT)
+        lsq_fail(err, LSQ_ERR_TIMEOUT, err->native,
+                 "Timeout expired waiting for the primary (%s); the write may or may not "
+                 "have been applied", err->message);
+    else if (st == LSQ_ERR_NETWORK && sent)
+        lsq_fail(err, LSQ_ERR_NETWORK, err->native,
+                 "%s; the write may or may not have been applied and was not resent",
+                 err->message);
+    else if (st == LSQ_ERR_NETWORK)
+        lsq_fail(err, LSQ_ERR_NETWORK, err->native, "%s; the write was not applied",
+                 err->message);
+    return st;
+}
+
+static SQLRETURN post_step_error(stmt *s, SQLLEN row, const lsq_error *e)
+{
+    return diag_post_at(&s->hdr.diag, row, SQL_COLUMN_NUMBER_UNKNOWN,
+                        diag_state_for(e->status), e->native, "%s", e->message);
+}
+
+static SQLRETURN refuse_read_only(stmt *s)
+{
+    return diag_post(&s->hdr.diag, "25000", SQLITE_READONLY,
+                     "this connection is read-only (ReadOnly=1): the write was not sent to "
+                     "the primary");
+}
+
+/* Changes and last rowid from the `SELECT changes(), last_insert_rowid()`
+ * step; -1 when it did not run. */
+static int64_t step_changes(const lsq_hrana_result *r)
+{
+    if (!r->ok || r->nrows < 1 || r->ncols < 1 || r->rows[0].type != SQLITE_INTEGER)
+        return -1;
+    return r->rows[0].i;
+}
+
+/* Move RETURNING rows into an in-memory cursor. The IRD already describes
+ * the columns: the statement was prepared locally, with the same schema. */
+static SQLRETURN install_rows(stmt *s, lsq_hrana_result *r)
+{
+    mem_rows m;
+    if (mem_rows_init(&m, r->ncols) != 0)
+        return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+    for (size_t i = 0; i < r->nrows; i++) {
+        db_value *row = mem_rows_add(&m);
+        if (!row) {
+            mem_rows_free(&m);
+            return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+        }
+        for (int c = 0; c < r->ncols; c++) {
+            lsq_value *v = &r->rows[i * (size_t)r->ncols + (size_t)c];
+            db_value *cell = &row[c];
+            cell->type = v->type;
+            cell->i = v->i;
+            cell->d = v->d;
+            if (v->type == SQLITE_TEXT || v->type == SQLITE_BLOB) {
+                cell->p = v->p; /* ownership moves to the cursor */
+                cell->n = (int)v->n;
+                v->p = NULL;
+                v->type = SQLITE_NULL;
+            }
+        }
+    }
+    cursor_open_mem(&s->cur, &m);
+    s->state = ST_CURSOR;
+    return SQL_SUCCESS;
+}
+
+/* ---------- inside a manual-commit transaction -------------------------- */
+
+static SQLRETURN preview_and_queue(stmt *s)
+{
+    lsq_value *args;
+    size_t nargs;
+    void *storage;
+    SQLRETURN rc = forward_collect_params(s, 0, &args, &nargs, &storage);
+    if (!SQL_SUCCEEDED(rc))
+        return rc;
+    SQLRETURN ran = exec_local(s);
+    if (SQL_SUCCEEDED(ran)) {
+        sqlite3_int64 changes = sqlite3_changes64(s->dbc->sqlite);
+        SQLRETURN q = txn_remote_queue(s, sqlite3_sql(s->sst), args, nargs, changes);
+        if (!SQL_SUCCEEDED(q))
+            ran = q;
+    }
+    forward_params_free(args, storage);
+    return ran;
+}
+
+/* ---------- one statement ----------------------------------------------- */
+
+SQLRETURN forward_exec(stmt *s)
+{
+    dbc *c = s->dbc;
+    if (c->opt.read_only)
+        return refuse_read_only(s);
+    if (txn_remote_active(c))
+        return preview_and_queue(s);
+
+    lsq_value *args;
+    size_t nargs;
+    void *storage;
+    SQLRETURN rc = forward_collect_params(s, 0, &args, &nargs, &storage);
+    if (!SQL_SUCCEEDED(rc))
+        return rc;
+    int want_rows = sqlite3_column_count(s->sst) > 0;
+    lsq_hrana_step steps[2] = {
+        {.sql = sqlite3_sql(s->sst), .args = args, .nargs = nargs, .want_rows = want_rows},
+        {.sql = changes_sql, .want_rows = 1, .cond = LSQ_COND_OK, .cond_step = 0},
+    };
+    lsq_hrana_batch_result res;
+    lsq_error err;
+    lsq_status st = send_batch(s, steps, 2, &res, &err);
+    forward_params_free(args, storage);
+    s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
+    if (st != LSQ_OK)
+        return diag_post_lsq(&s->hdr.diag, &err);
+
+    lsq_hrana_result *main_step = &res.steps[0];
+    if (!main_step->ok) {
+        rc = post_step_error(s, SQL_NO_ROW_NUMBER, &main_step->error);
+        lsq_hrana_batch_result_free(&res);
+        return rc;
+    }
+    mark_written(c);
+    int64_t changes = step_changes(&res.steps[1]);
+    s->row_count = exec_is_dml(s->sst) ? (SQLLEN)(changes >= 0 ? changes : 0) : -1;
+    s->hdr.diag.row_count = s->row_count;
+    rc = SQL_SUCCESS;
+    if (want_rows)
+        rc = install_rows(s, main_step);
+    else
+        s->state = ST_EXECUTED;
+    lsq_hrana_batch_result_free(&res);
+    return rc;
+}
+
+/* ---------- a parameter array: one round trip --------------------------- */
+
+static void param_status(stmt *s, SQLULEN row, SQLUSMALLINT v)
+{
+    if (s->ipd->array_status_ptr)
+        s->ipd->array_status_ptr[row] = v;
+}
+
+/* Inside a transaction: preview and queue row by row. */
+static SQLRETURN array_in_txn(stmt *s)
+{
+    SQLULEN n = s->apd->array_size, ok = 0, failed = 0, processed = 0;
+    SQLLEN total = 0;
+    const SQLUSMALLINT *ops = s->apd->array_status_ptr;
+    for (SQLULEN row = 0; row < n; row++) {
+        if (ops && ops[row] == SQL_PARAM_IGNORE) {
+            param_status(s, row, SQL_PARAM_UNUSED);
+            continue;
+        }
+        processed++;
+        sqlite3_reset(s->sst);
+        s->dae_row = row;
+        SQLRETURN rc = params_next_dae(s, 0)
+                           ? diag_post_at(&s->hdr.diag, (SQLLEN)row + 1,
+                                          SQL_COLUMN_NUMBER_UNKNOWN, "HYC00", 0,
+                                          "Data-at-execution parameters in a parameter array "
+                                          "are not supported")
+                           : params_bind_row(s, row, 0);
+        lsq_value *args = NULL;
+        size_t nargs = 0;
+        void *storage = NULL;
+        if (SQL_SUCCEEDED(rc))
+            rc = forward_collect_params(s, row, &args, &nargs, &storage);
+        if (SQL_SUCCEEDED(rc)) {
+            int step = sqlite3_step(s->sst);
+            while (step == SQLITE_ROW)
+                step = sqlite3_step(s->sst);
+            if (step == SQLITE_DONE) {
+                sqlite3_int64 ch = sqlite3_changes64(s->dbc->sqlite);
+                rc = txn_remote_queue(s, sqlite3_sql(s->sst), args, nargs, ch);
+                if (SQL_SUCCEEDED(rc))
+                    total += (SQLLEN)ch;
+            } else {
+                sqlite3 *db = s->dbc->sqlite;
+                int code = sqlite3_extended_errcode(db);
+                rc = diag_post_at(&s->hdr.diag, (SQLLEN)row + 1, SQL_COLUMN_NUMBER_UNKNOWN,
+                                  diag_state_for(lsq_status_from_sqlite(code)), code, "%s",
+                                  sqlite3_errmsg(db));
+            }
+        }
+        forward_params_free(args, storage);
+        param_status(s, row, SQL_SUCCEEDED(rc) ? SQL_PARAM_SUCCESS : SQL_PARAM_ERROR);
+        if (SQL_SUCCEEDED(rc))
+            ok++;
+        else
+            failed++;
+    }
+    sqlite3_reset(s->sst);
+    s->dae_row = 0;
+    if (s->ipd->rows_processed_ptr)
+        *s->ipd->rows_processed_ptr = processed;
+    s->row_count = exec_is_dml(s->sst) ? total : -1;
+    s->hdr.diag.row_count = s->row_count;
+    s->state = ST_EXECUTED;
+    if (failed == 0)
+        return SQL_SUCCESS;
+    if (ok == 0) {
+        s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
+        return SQL_ERROR;
+    }
+    return SQL_SUCCESS_WITH_INFO;
+}
+
+/*
+ * Autocommit: rows are independent, as on the local path (a failing row is
+ * undone alone, the others apply), but they travel as ONE batch inside one
+ * remote transaction:
+ *   0 BEGIN, then per row k: the statement, `SELECT changes(), ...` (ok on
+ *   it), then COMMIT and ROLLBACK (not ok on COMMIT).
+ * One round trip and one commit on the primary, whatever the row count.
+ */
+SQLRETURN forward_exec_array(stmt *s)
+{
+    dbc *c = s->dbc;
+    if (c->opt.read_only)
+        return refuse_read_only(s);
+    if (txn_remote_active(c))
+        return array_in_txn(s);
+
+    SQLULEN n = s->apd->array_size;
+    const SQLUSMALLINT *ops = s->apd->array_status_ptr;
+    const char *sql = sqlite3_sql(s->sst);
+    lsq_hrana_step *steps = calloc(2 * (size_t)n + 3, sizeof *steps);
+    lsq_value **args = calloc((size_t)n, sizeof *args);
+    void **storage = calloc((size_t)n, sizeof *storage);
+    /* step index of each row's statement; 0 = not sent */
+    size_t *row_step = calloc((size_t)n, sizeof *row_step);
+    if (!steps || !args || !storage || !row_step) {
+        free(steps); free(args); free(storage); free(row_step);
+        return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+    }
+    SQLULEN processed = 0, ok = 0, failed = 0;
+    SQLLEN total = 0;
+    size_t k = 0;
+    steps[k++] = (lsq_hrana_step){.sql = "BEGIN"};
+    for (SQLULEN row = 0; row < n; row++) {
+        if (ops && ops[row] == SQL_PARAM_IGNORE) {
+            param_status(s, row, SQL_PARAM_UNUSED);
+            continue;
+        }
+        processed++;
+        s->dae_row = row;
+        SQLRETURN rc;
+        if (params_next_dae(s, 0)) {
+            rc = diag_post_at(&s->hdr.diag, (SQLLEN)row + 1, SQL_COLUMN_NUMBER_UNKNOWN, "HYC00",
+                              0, "Data-at-execution parameters in a parameter array are not "
+                                 "supported");
+        } else {
+            size_t nargs = 0;
+            rc = forward_collect_params(s, row, &args[row], &nargs, &storage[row]);
+            if (SQL_SUCCEEDED(rc)) {
+                row_step[row] = k;
+                steps[k++] = (lsq_hrana_step){.sql = sql, .args = args[row], .nargs = nargs};
+                steps[k] = (lsq_hrana_step){.sql = changes_sql, .want_rows = 1,
+                                            .cond = LSQ_COND_OK, .cond_step = (int)k - 1};
+                k++;
+            }
+        }
+        if (!SQL_SUCCEEDED(rc)) {
+            param_status(s, row, SQL_PARAM_ERROR);
+            failed++;
+        }
+    }
+    s->dae_row = 0;
+    size_t commit_step = k;
+    steps[k++] = (lsq_hrana_step){.sql = "COMMIT"};
+    steps[k] = (lsq_hrana_step){.sql = "ROLLBACK", .cond = LSQ_COND_NOT_OK,
+                                .cond_step = (int)commit_step};
+    k++;
+
+    SQLRETURN ret = SQL_SUCCESS;
+    lsq_hrana_batch_result res = {0};
+    lsq_error err;
+    int sent_any = commit_step > 1;
+    lsq_status st = sent_any ? send_batch(s, steps, k, &res, &err) : LSQ_OK;
+    if (st != LSQ_OK) {
+        diag_post_lsq(&s->hdr.diag, &err);
+        for (SQLULEN row = 0; row < n; row++)
+            if (row_step[row]) {
+                param_status(s, row, SQL_PARAM_ERROR);
+                failed++;
+            }
+        ok = 0;
+    } else if (sent_any && !res.steps[commit_step].ok) {
+        /* Nothing was committed: every row failed with the commit. */
+        const lsq_hrana_result *cm = &res.steps[commit_step];
+        if (cm->skipped)
+            diag_post(&s->hdr.diag, "HY000", 0, "the primary did not commit the parameter array");
+        else
+            post_step_error(s, SQL_NO_ROW_NUMBER, &cm->error);
+        for (SQLULEN row = 0; row < n; row++)
+            if (row_step[row]) {
+                param_status(s, row, SQL_PARAM_ERROR);
+                failed++;
+            }
+        ok = 0;
+    } else if (sent_any) {
+        for (SQLULEN row = 0; row < n; row++) {
+            size_t i = row_step[row];
+            if (!i)
+                continue;
+            const lsq_hrana_result *r = &res.steps[i];
+            if (r->ok) {
+                int64_t ch = step_changes(&res.steps[i + 1]);
+                total += ch > 0 ? (SQLLEN)ch : 0;
+                param_status(s, row, SQL_PARAM_SUCCESS);
+                ok++;
+            } else {
+                post_step_error(s, (SQLLEN)row + 1, &r->error);
+                param_status(s, row, SQL_PARAM_ERROR);
+                failed++;
+            }
+        }
+        if (ok)
+            mark_written(c);
+    }
+    lsq_hrana_batch_result_free(&res);
+    for (SQLULEN row = 0; row < n; row++)
+        forward_params_free(args[row], storage[row]);
+    free(steps); free(args); free(storage); free(row_step);
+
+    if (s->ipd->rows_processed_ptr)
+        *s->ipd->rows_processed_ptr = processed;
+    s->row_count = exec_is_dml(s->sst) ? total : -1;
+    s->hdr.diag.row_count = s->row_count;
+    s->state = ST_EXECUTED;
+    if (failed == 0)
+        return ret;
+    if (ok == 0) {
+        s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
+        return SQL_ERROR;
+    }
+    return SQL_SUCCESS_WITH_INFO;
+}

@@ -206,4 +206,20 @@ int exec_params_before(stmt *s, const char *upto);
 /* exec.c: run the statement once its data-at-execution parameters are in. */
 SQLRETURN exec_after_params(stmt *s);
 
+/* params.c (writes area): one walk over the parameters of s->sst for row
+ * `row`, converting each value once and handing it to a sink: binding to
+ * SQLite and collecting Hrana arguments (forward.c) share it. index is
+ * 1-based within s->sst, param_no the ODBC number (first + index). */
+typedef SQLRETURN (*params_sink)(stmt *s, int index, int param_no, SQLLEN diag_row,
+                                 const db_value *v, void *ctx);
+SQLRETURN params_walk_row(stmt *s, SQLULEN row, int first, params_sink sink, void *ctx);
+/* exec.c (writes area): run s->sst (parameters bound) on the local file and
+ * leave its result on the statement — the local preview of a queued write. */
+SQLRETURN exec_local(stmt *s);
+/* exec.c: does the statement report a row count (INSERT/UPDATE/DELETE/
+ * REPLACE or WITH ... DML)? */
+int exec_is_dml(sqlite3_stmt *st);
+/* exec.c: ODBC parameters of earlier statements of s->sql before s->sst. */
+int exec_first_param(stmt *s);
+
 #endif

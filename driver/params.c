@@ -238,7 +238,15 @@ SQLRETURN params_check_bound(stmt *s, int first)
     return SQL_SUCCESS;
 }
 
-SQLRETURN params_bind_row(stmt *s, SQLULEN row, int first)
+/*
+ * The one walk over the parameters of s->sst for row `row` of the parameter
+ * set: locate each value (row-wise or column-wise, bind offset, DAE data),
+ * convert it with conv_from_c, and hand it to `sink` (parameter index i is
+ * 1-based within s->sst; ODBC number first + i). Binding to SQLite
+ * (params_bind_row) and collecting Hrana arguments (forward.c) are two sinks
+ * of this walk, so both see exactly the same conversion.
+ */
+SQLRETURN params_walk_row(stmt *s, SQLULEN row, int first, params_sink sink, void *ctx)
 {
     sqlite3_stmt *st = s->sst;
     int np = sqlite3_bind_parameter_count(st);
@@ -320,17 +328,31 @@ SQLRETURN params_bind_row(stmt *s, SQLULEN row, int first)
         }
         if (rc == SQL_SUCCESS_WITH_INFO)
             ret = rc;
-        int brc = bind_value(st, i, &pv.v);
+        SQLRETURN src = sink(s, i, n, diag_row, &pv.v, ctx);
         param_value_free(&pv);
         free(wcopy);
-        if (brc != SQLITE_OK) {
-            if (brc == SQLITE_TOOBIG)
-                return diag_post_at(&s->hdr.diag, diag_row, n, "22001", brc,
-                                    "String data, right truncated (value too big for SQLite)");
-            return diag_post_sqlite(&s->hdr.diag, s->dbc->sqlite, brc);
-        }
+        if (!SQL_SUCCEEDED(src))
+            return src;
     }
     return ret;
+}
+
+static SQLRETURN bind_sink(stmt *s, int i, int param_no, SQLLEN diag_row, const db_value *v,
+                           void *ctx)
+{
+    (void)ctx;
+    int brc = bind_value(s->sst, i, v);
+    if (brc == SQLITE_OK)
+        return SQL_SUCCESS;
+    if (brc == SQLITE_TOOBIG)
+        return diag_post_at(&s->hdr.diag, diag_row, param_no, "22001", brc,
+                            "String data, right truncated (value too big for SQLite)");
+    return diag_post_sqlite(&s->hdr.diag, s->dbc->sqlite, brc);
+}
+
+SQLRETURN params_bind_row(stmt *s, SQLULEN row, int first)
+{
+    return params_walk_row(s, row, first, bind_sink, NULL);
 }
 
 /* ---------- SQLNumParams / SQLDescribeParam ----------------------------- */

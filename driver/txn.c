@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "replica_hooks.h"
 
 static SQLRETURN end_dbc(dbc *c, SQLSMALLINT completion)
 {
@@ -19,6 +20,11 @@ static SQLRETURN end_dbc(dbc *c, SQLSMALLINT completion)
         return diag_post(&c->hdr.diag, "HY012", 0, "Invalid transaction operation code");
     if (!c->db)
         return diag_post(&c->hdr.diag, "08003", 0, "Connection not open");
+    /* A replica's transaction lives in a local preview plus a queue of
+     * writes for the primary (txn_remote.c): commit sends the queue. This
+     * also covers turning autocommit back on (attr.c commits through here). */
+    if (lsq_is_replica(c->db))
+        return txn_remote_end(c, &c->hdr, completion == SQL_COMMIT);
     if (!c->sqlite || sqlite3_get_autocommit(c->sqlite)) {
         c->in_txn = 0; /* nothing open: COMMIT/ROLLBACK of nothing succeeds */
         return SQL_SUCCESS;

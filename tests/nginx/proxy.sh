@@ -31,16 +31,16 @@ free_port() {
 make_certs() {
   local dir=$1 ext="$1/server.ext"
   [ -f "$dir/server.pem" ] && [ -f "$dir/untrusted.pem" ] && return 0
-  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=libsql-odbc test CA" \
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj "/CN=libsql-odbc test CA" \
       -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
       -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
   printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" \
       "basicConstraints=CA:FALSE" "keyUsage=digitalSignature,keyEncipherment" \
       "extendedKeyUsage=serverAuth" > "$ext"
   openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
       -CAcreateserial -days 30 -extfile "$ext" -out "$dir/server.pem" 2>/dev/null
-  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" \
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj "/CN=127.0.0.1" \
       -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
       -keyout "$dir/untrusted.key" -out "$dir/untrusted.pem" 2>/dev/null
   rm -f "$dir/server.csr" "$ext"
@@ -55,7 +55,7 @@ start)
   token=${4:?usage: proxy.sh start DIR UPSTREAM_URL TOKEN (TOKEN - = no check)}
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || die "nginx not installed (apt-get install nginx-light)"
   nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-  [[ "$upstream" =~ ^https?://[A-Za-z0-9.:\[\]-]+/?$ ]] || die "UPSTREAM_URL must be http(s)://host:port, got '$upstream'"
+  [[ "$upstream" =~ ^https?://[^/[:space:]\"]+/?$ ]] || die "UPSTREAM_URL must be http(s)://host:port, got '$upstream'"
   upstream=${upstream%/}
   # The token is pasted into nginx.conf: allow only characters that cannot
   # break out of a quoted string there (JWTs and test tokens fit).
