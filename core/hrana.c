@@ -625,8 +625,13 @@ lsq_status lsq_hrana_parse_batch(const char *json, size_t nsteps, lsq_hrana_batc
     }
     size_t i = 0;
     const cJSON *item;
+    /* Walk step_errors alongside (cJSON arrays are lists: indexing each
+     * would be quadratic in the step count). */
+    const cJSON *e_next = serr ? serr->child : NULL;
     cJSON_ArrayForEach(item, sres) {
-        const cJSON *e = serr ? cJSON_GetArrayItem(serr, (int)i) : NULL;
+        const cJSON *e = e_next;
+        if (e_next)
+            e_next = e_next->next;
         if (e && !cJSON_IsNull(e)) {
             if (!cJSON_IsObject(e)) {
                 st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "primary sent a malformed step error");

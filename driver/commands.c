@@ -36,7 +36,7 @@
 /* ---------- result columns --------------------------------------------- */
 
 static const col_override sync_cols[] = {
-    {"revision", SQL_VARCHAR, 128, SQL_NULLABLE},
+    {"revision", SQL_VARCHAR, 64, SQL_NULLABLE},
     {"pages", SQL_BIGINT, 19, SQL_NO_NULLS},
     {"bytes", SQL_BIGINT, 19, SQL_NO_NULLS},
     {"seconds", SQL_DOUBLE, 15, SQL_NO_NULLS},
@@ -45,7 +45,7 @@ static const col_override sync_cols[] = {
 #define N_SYNC_COLS ((int)(sizeof sync_cols / sizeof sync_cols[0]))
 
 static const col_override state_cols[] = {
-    {"revision", SQL_VARCHAR, 128, SQL_NULLABLE},
+    {"revision", SQL_VARCHAR, 64, SQL_NULLABLE},
     {"db_size_pages", SQL_BIGINT, 19, SQL_NO_NULLS},
     {"last_sync_ok", SQL_VARCHAR, 20, SQL_NULLABLE},
     {"last_sync_attempt", SQL_VARCHAR, 20, SQL_NULLABLE},

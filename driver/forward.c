@@ -427,13 +427,36 @@ static SQLRETURN array_in_txn(stmt *s)
     return SQL_SUCCESS_WITH_INFO;
 }
 
+/* Can a trigger or a foreign-key action make total_changes() count more
+ * than the statements' own changes()? Asked of the local schema, which the
+ * statement was just prepared against. */
+static int schema_has_side_effects(sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    int found = 1; /* when unsure, count row by row */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM main.sqlite_schema WHERE type = 'trigger' OR "
+                           "(type = 'table' AND sql LIKE '%REFERENCES%') LIMIT 1",
+                           -1, &q, NULL) == SQLITE_OK) {
+        int rc = sqlite3_step(q);
+        found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : 1;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
 /*
  * Autocommit: rows are independent, as on the local path (a failing row is
  * undone alone, the others apply), but they travel as ONE batch inside one
- * remote transaction:
- *   0 BEGIN, then per row k: the statement, `SELECT changes(), ...` (ok on
- *   it), then COMMIT and ROLLBACK (not ok on COMMIT).
- * One round trip and one commit on the primary, whatever the row count.
+ * remote transaction, one round trip and one commit on the primary whatever
+ * the row count:
+ *   BEGIN IMMEDIATE, SELECT total_changes(), one step per row,
+ *   SELECT total_changes(), COMMIT, ROLLBACK (not ok on COMMIT).
+ * The row count is the difference of the two total_changes() (a failed
+ * statement adds nothing; IMMEDIATE keeps other writers out in between).
+ * Parsing a `SELECT changes()` per row would triple the primary's work, so
+ * that is done only when a trigger or a foreign key in the schema could make
+ * total_changes() count more than the statements themselves changed.
  */
 SQLRETURN forward_exec_array(stmt *s)
 {
@@ -446,7 +469,7 @@ SQLRETURN forward_exec_array(stmt *s)
     SQLULEN n = s->apd->array_size;
     const SQLUSMALLINT *ops = s->apd->array_status_ptr;
     const char *sql = sqlite3_sql(s->sst);
-    lsq_hrana_step *steps = calloc(2 * (size_t)n + 3, sizeof *steps);
+    lsq_hrana_step *steps = calloc(2 * (size_t)n + 6, sizeof *steps);
     lsq_value **args = calloc((size_t)n, sizeof *args);
     void **storage = calloc((size_t)n, sizeof *storage);
     /* step index of each row's statement; 0 = not sent */
@@ -458,7 +481,13 @@ SQLRETURN forward_exec_array(stmt *s)
     SQLULEN processed = 0, ok = 0, failed = 0;
     SQLLEN total = 0;
     size_t k = 0;
-    steps[k++] = (lsq_hrana_step){.sql = "BEGIN"};
+    int per_row = schema_has_side_effects(c->sqlite);
+    steps[k++] = (lsq_hrana_step){.sql = "BEGIN IMMEDIATE"};
+    size_t total_before = 0;
+    if (!per_row) {
+        total_before = k;
+        steps[k++] = (lsq_hrana_step){.sql = "SELECT total_changes()", .want_rows = 1};
+    }
     for (SQLULEN row = 0; row < n; row++) {
         if (ops && ops[row] == SQL_PARAM_IGNORE) {
             param_status(s, row, SQL_PARAM_UNUSED);
@@ -476,10 +505,15 @@ SQLRETURN forward_exec_array(stmt *s)
             rc = forward_collect_params(s, row, &args[row], &nargs, &storage[row]);
             if (SQL_SUCCEEDED(rc)) {
                 row_step[row] = k;
-                steps[k++] = (lsq_hrana_step){.sql = sql, .args = args[row], .nargs = nargs};
-                steps[k] = (lsq_hrana_step){.sql = changes_sql, .want_rows = 1,
-                                            .cond = LSQ_COND_OK, .cond_step = (int)k - 1};
-                k++;
+                /* Conditioned on BEGIN: should it fail, no row may run in
+                 * autocommit and then be reported as not applied. */
+                steps[k++] = (lsq_hrana_step){.sql = sql, .args = args[row], .nargs = nargs,
+                                              .cond = LSQ_COND_OK, .cond_step = 0};
+                if (per_row) {
+                    steps[k] = (lsq_hrana_step){.sql = changes_sql, .want_rows = 1,
+                                                .cond = LSQ_COND_OK, .cond_step = (int)k - 1};
+                    k++;
+                }
             }
         }
         if (!SQL_SUCCEEDED(rc)) {
@@ -488,6 +522,11 @@ SQLRETURN forward_exec_array(stmt *s)
         }
     }
     s->dae_row = 0;
+    size_t total_after = 0;
+    if (!per_row) {
+        total_after = k;
+        steps[k++] = (lsq_hrana_step){.sql = "SELECT total_changes()", .want_rows = 1};
+    }
     size_t commit_step = k;
     steps[k++] = (lsq_hrana_step){.sql = "COMMIT"};
     steps[k] = (lsq_hrana_step){.sql = "ROLLBACK", .cond = LSQ_COND_NOT_OK,
@@ -497,7 +536,7 @@ SQLRETURN forward_exec_array(stmt *s)
     SQLRETURN ret = SQL_SUCCESS;
     lsq_hrana_batch_result res = {0};
     lsq_error err;
-    int sent_any = commit_step > 1;
+    int sent_any = ok + failed < processed; /* some row made it into the batch */
     lsq_status st = sent_any ? send_batch(s, steps, k, &res, &err) : LSQ_OK;
     if (st != LSQ_OK) {
         diag_post_lsq(&s->hdr.diag, &err);
@@ -527,8 +566,10 @@ SQLRETURN forward_exec_array(stmt *s)
                 continue;
             const lsq_hrana_result *r = &res.steps[i];
             if (r->ok) {
-                int64_t ch = step_changes(&res.steps[i + 1]);
-                total += ch > 0 ? (SQLLEN)ch : 0;
+                if (per_row) {
+                    int64_t ch = step_changes(&res.steps[i + 1]);
+                    total += ch > 0 ? (SQLLEN)ch : 0;
+                }
                 param_status(s, row, SQL_PARAM_SUCCESS);
                 ok++;
             } else {
@@ -536,6 +577,11 @@ SQLRETURN forward_exec_array(stmt *s)
                 param_status(s, row, SQL_PARAM_ERROR);
                 failed++;
             }
+        }
+        if (!per_row) {
+            int64_t before = step_changes(&res.steps[total_before]);
+            int64_t after = step_changes(&res.steps[total_after]);
+            total = before >= 0 && after >= before ? (SQLLEN)(after - before) : 0;
         }
         if (ok)
             mark_written(c);

@@ -26,8 +26,12 @@ else
   sed -e "s|@DRIVER_PATH@|$driver|" -e '/@SETUP_PATH@/d' "$tmpl" > "$ini"
 fi
 
-# Remove any earlier registration so re-running is idempotent.
-odbcinst -u -d -n libSQL >/dev/null 2>&1 || true
+# Remove any earlier registration so re-running is idempotent. `odbcinst -u`
+# only decrements UsageCount, so repeat (bounded) until the section is gone.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  odbcinst -q -d -n libSQL >/dev/null 2>&1 || break
+  odbcinst -u -d -n libSQL >/dev/null 2>&1 || break
+done
 odbcinst -i -d -f "$ini"
 echo "registered driver 'libSQL' -> $driver"
 odbcinst -q -d -n libSQL

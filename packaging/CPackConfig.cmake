@@ -81,7 +81,7 @@ set(CPACK_PACKAGE_DESCRIPTION
  A DSN names a local SQLite file and, optionally, a remote primary: reads are
  answered from the local replica, writes are forwarded to the primary and the
  replica is kept up to date by pulling changed pages. Installing the package
- registers the driver as \"libSQL\" in odbcinst.ini.")
+ registers the driver as libSQL in odbcinst.ini.")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${LSQ_PKG_PREFIX})
 set(CPACK_GENERATOR DEB)
 set(CPACK_STRIP_FILES ON)
@@ -123,6 +123,9 @@ set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${CMAKE_BINARY_DIR}/packaging/scripts/pos
 set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${CMAKE_BINARY_DIR}/packaging/scripts/prerm)
 set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE ${CMAKE_BINARY_DIR}/packaging/scripts/postrm)
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
-    /usr/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/odbc /usr/share/man/man1 /usr/share/man/man7)
+    /usr/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/odbc /usr/share/man /usr/share/man/man1
+    /usr/share/man/man7)
+# No /usr/lib/.build-id links: they would clash between packages on RPM systems.
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 
 include(CPack)

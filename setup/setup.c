@@ -15,8 +15,9 @@
  *
  * Memory contract (unixODBC's ODBCINSTDestructProperties): each property
  * node, its aPromptData ARRAY and its pszHelp string are freed with free();
- * the strings inside aPromptData are not. So nodes, arrays and help texts are
- * heap-allocated here and the choice strings are static.
+ * the strings inside aPromptData are not, and nothing may point into this
+ * library (odbcinst unloads it). So nodes and help texts are heap copies and
+ * each choice list is one block holding both the pointers and the strings.
  *
  * The key list mirrors driver/connect.c (dsn_options_set) and the keys added
  * for replicas, logging and secrets; keep the two in step.
@@ -35,7 +36,7 @@
 #define FALSE 0
 #endif
 
-/* Choice lists (NULL-terminated, static: only the array copy is freed). */
+/* Choice lists (NULL-terminated); copied out by copy_choice_array. */
 static const char *const k_bool[] = {"0", "1", NULL};
 static const char *const k_log_levels[] = {"", "error", "warn", "info", "debug", NULL};
 
@@ -109,18 +110,27 @@ static const dsn_key_info k_keys[] = {
 
 #define KEY_COUNT (sizeof k_keys / sizeof k_keys[0])
 
-/* A heap copy of a NULL-terminated list of static strings: unixODBC frees
- * the array, never the strings. */
+/* A heap copy of a NULL-terminated list of choices, pointer array and string
+ * bytes in ONE block: unixODBC frees only the array, and it may unload this
+ * library (lt_dlclose) before the caller reads the list, so the strings must
+ * neither live in our static data nor be separate allocations (they would
+ * leak). */
 static char **copy_choice_array(const char *const *choices)
 {
-    size_t n = 0;
+    size_t n = 0, bytes = 0;
     while (choices[n])
-        n++;
-    char **arr = calloc(n + 1, sizeof *arr);
+        bytes += strlen(choices[n++]) + 1;
+    char **arr = malloc((n + 1) * sizeof *arr + bytes);
     if (!arr)
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        arr[i] = (char *)choices[i];
+    char *text = (char *)(arr + n + 1);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(choices[i]) + 1;
+        memcpy(text, choices[i], len);
+        arr[i] = text;
+        text += len;
+    }
+    arr[n] = NULL;
     return arr;
 }
 

@@ -337,14 +337,16 @@ static int cmd_sync(cli *c)
         cJSON_AddStringToObject(o, "revision", rs.revision);
         cJSON_AddNumberToObject(o, "pages_applied", (double)rs.pages_applied);
         cJSON_AddNumberToObject(o, "db_size_pages", (double)rs.db_size_pages);
+        cJSON_AddNumberToObject(o, "bytes", (double)stats.bytes);
         cJSON_AddNumberToObject(o, "seconds", seconds);
         print_json(o);
         cJSON_Delete(o);
     } else {
-        printf("%s %s: revision %s -> %s, %llu pages applied, %llu pages in the file, %.3f s\n",
+        printf("%s %s: revision %s -> %s, %llu pages applied, %llu pages in the file, "
+               "%zu bytes pulled, %.3f s\n",
                found ? "synced" : "bootstrapped", c->path, found ? before : "(none)",
                rs.revision, (unsigned long long)rs.pages_applied,
-               (unsigned long long)rs.db_size_pages, seconds);
+               (unsigned long long)rs.db_size_pages, stats.bytes, seconds);
     }
     return EXIT_OK;
 }

@@ -3,7 +3,10 @@
 read_sql() into a DataFrame, DataFrame.to_sql(if_exists="append") for the
 write (pandas' DBAPI fallback speaks SQLite's dialect with '?' markers, so
 it runs unchanged through this driver), then read_sql() with a parameter to
-read the row back. DSN and table come from LSQ_CLIENT_DSN / LSQ_CLIENT_TABLE.
+read the row back. The connection keeps pyodbc's default, manual commit, as
+most scripts do: to_sql() commits its own insert, so on a replica the write
+travels as a committed transaction. DSN and table come from LSQ_CLIENT_DSN /
+LSQ_CLIENT_TABLE.
 Run by tests/integration/test_clients.sh with Debian's /usr/bin/python3.
 """
 import os
@@ -35,7 +38,7 @@ warnings.filterwarnings("ignore", message=".*pandas only supports SQLAlchemy.*")
 
 dsn = os.environ["LSQ_CLIENT_DSN"]
 table = os.environ["LSQ_CLIENT_TABLE"]
-cnxn = pyodbc.connect("DSN=%s" % dsn, autocommit=True)
+cnxn = pyodbc.connect("DSN=%s" % dsn)  # pyodbc default: manual commit
 
 # ---- read ---------------------------------------------------------------
 df = pd.read_sql("SELECT id, name, qty, price FROM %s ORDER BY id" % table, cnxn)

@@ -8,6 +8,10 @@
 use strict;
 use warnings;
 use utf8;
+BEGIN {    # fail naming the package, not with a bare "Can't locate"
+    eval { require DBI; require DBD::ODBC; 1 }
+        or do { print "FAIL - DBI/DBD::ODBC missing (apt-get install libdbd-odbc-perl): $@"; exit 1 };
+}
 use DBI;
 use Encode qw(decode encode);
 
@@ -37,6 +41,15 @@ my $dbh = DBI->connect("dbi:ODBC:$dsn", '', '',
 check('driver name', 'libsqlodbc.so', $dbh->get_info(6));    # SQL_DRIVER_NAME
 $wide_api = $dbh->{odbc_has_unicode} ? 1 : 0;
 print "# DBD::ODBC $DBD::ODBC::VERSION, odbc_has_unicode=$wide_api\n";
+
+# ---- catalog (what DBIx::Class::Schema::Loader and friends call) -------
+my $tables = $dbh->table_info(undef, undef, $t, 'TABLE')->fetchall_arrayref({});
+check('table_info finds the table', "$t/TABLE",
+      join(',', map { "$_->{TABLE_NAME}/$_->{TABLE_TYPE}" } @$tables));
+my $columns = $dbh->column_info(undef, undef, $t, '%')->fetchall_arrayref({});
+check('column_info names in order', 'id,name,qty,price',
+      join(',', map { $_->{COLUMN_NAME} } @$columns));
+check('primary_key', 'id', join(',', $dbh->primary_key(undef, undef, $t)));
 
 # ---- read ---------------------------------------------------------------
 my $cols = "id, name, qty, printf('%.2f', price)";

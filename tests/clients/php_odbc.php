@@ -35,6 +35,20 @@ $conn = odbc_connect($dsn, '', '');
 if (!$conn) fail_odbc("odbc_connect($dsn)", null);
 check('autocommit is on', 1, odbc_autocommit($conn));
 
+// ---- catalog ------------------------------------------------------------
+$res = odbc_tables($conn, null, null, $t, 'TABLE');
+if (!$res) fail_odbc('odbc_tables', $conn);
+$found = [];
+while (($row = odbc_fetch_array($res)) !== false) $found[] = $row['TABLE_NAME'] . '/' . $row['TABLE_TYPE'];
+check('odbc_tables finds the table', "$t/TABLE", implode(',', $found));
+odbc_free_result($res);
+$res = odbc_columns($conn, null, null, $t, '%');
+if (!$res) fail_odbc('odbc_columns', $conn);
+$found = [];
+while (($row = odbc_fetch_array($res)) !== false) $found[] = $row['COLUMN_NAME'];
+check('odbc_columns names in order', 'id,name,qty,price', implode(',', $found));
+odbc_free_result($res);
+
 // ---- read -------------------------------------------------------------
 $cols = "id, name, qty, printf('%.2f', price) AS price";
 $res = odbc_exec($conn, "SELECT $cols FROM $t ORDER BY id");

@@ -58,6 +58,15 @@ def run():
         return ok
 
     cols = "id, name, qty, price"
+    # ---- catalog, as QSqlTableModel and Qt Creator's browser use it ---------
+    check("tables() lists the table (SQLTables)", True, table in db.tables())
+    rec = db.record(table)  # SQLColumns
+    check("record() fields (SQLColumns)", ["id", "name", "qty", "price"],
+          [rec.fieldName(i) for i in range(rec.count())])
+    pk = db.primaryIndex(table)  # SQLPrimaryKeys
+    check("primaryIndex() (SQLPrimaryKeys)", ["id"],
+          [pk.fieldName(i) for i in range(pk.count())])
+
     # ---- read -----------------------------------------------------------
     q = QSqlQuery(db)
     q.setForwardOnly(True)

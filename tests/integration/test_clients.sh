@@ -12,7 +12,8 @@
 #            writes must then be on the PRIMARY, which is checked here
 # Every client gets its own table (t_<client>) so one failure cannot cascade.
 # LSQ_CLIENTS_TARGETS ("local replica" by default) and LSQ_CLIENTS_ONLY (a
-# space-separated subset of client names) narrow a run while debugging.
+# space-separated subset of client names) narrow a run while debugging;
+# LSQ_CLIENTS_VERBOSE=1 shows every client's own check lines, not only on failure.
 #
 # Prints one "ok"/"FAIL" line per client and target, then "N passed, M
 # failed"; exits non-zero on any failure, and a client that cannot run
@@ -27,7 +28,7 @@ primary_sh="$src/tests/node/primary.sh"
 targets=${LSQ_CLIENTS_TARGETS:-local replica}
 all_clients="isql iusql pandas perl php qt"
 clients=${LSQ_CLIENTS_ONLY:-$all_clients}
-per_client_timeout=${LSQ_CLIENTS_TIMEOUT:-180}
+per_client_timeout=${LSQ_CLIENTS_TIMEOUT:-60}
 
 passed=0
 failed=0
@@ -35,7 +36,6 @@ pass() { echo "ok   - $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL - $1"; failed=$((failed + 1)); }
 finish() {
   echo "test_clients: $passed passed, $failed failed"
-  echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
   exit $?
 }
@@ -62,11 +62,17 @@ run_client() { # run_client NAME
   pandas) need /usr/bin/python3 python3 && /usr/bin/python3 "$clients_dir/pandas_client.py" ;;
   perl)   need perl perl && perl "$clients_dir/perl_dbd_odbc.pl" ;;
   # PHP dlopen()s its extensions with RTLD_DEEPBIND, which the sanitizer
-  # runtime refuses, so php runs WITHOUT the ASan/UBSan preload: the driver
-  # is uninstrumented there (isql, pyodbc, pandas, perl and qt keep it).
+  # runtime refuses; under LSQ_SANITIZE the no_deepbind shim goes in front
+  # of it (see tests/clients/no_deepbind.c), so the driver stays checked.
   php)    need php php-cli &&
-          LD_PRELOAD= ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-            php "$clients_dir/php_odbc.php" ;;
+          if [ -n "${LD_PRELOAD:-}" ]; then
+            [ -f "${LSQ_NO_DEEPBIND:-}" ] || { echo "    no_deepbind shim was not built"; return 1; }
+            LD_PRELOAD="$LSQ_NO_DEEPBIND $LD_PRELOAD" \
+            ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+              php "$clients_dir/php_odbc.php"
+          else
+            php "$clients_dir/php_odbc.php"
+          fi ;;
   qt)     need /usr/bin/python3 python3 && /usr/bin/python3 "$clients_dir/qt_qodbc.py" ;;
   *)      echo "    unknown client '$name'"; return 1 ;;
   esac
@@ -143,6 +149,12 @@ except Exception as e:
 }
 
 # ---- run ------------------------------------------------------------------------
+# The sanitizer build preloads ASan into every client; php needs the shim.
+if [ -n "${LD_PRELOAD:-}" ] && [[ " $clients " == *" php "* ]]; then
+  export LSQ_NO_DEEPBIND="$LSQ_TEST_TMP/no_deepbind.so"
+  LD_PRELOAD= cc -shared -fPIC -O1 -o "$LSQ_NO_DEEPBIND" "$clients_dir/no_deepbind.c" -ldl ||
+    echo "    (could not build $LSQ_NO_DEEPBIND: php will fail)"
+fi
 for target in $targets; do
   echo "# target: $target"
   log="$LSQ_TEST_TMP/setup-$target.log"
@@ -170,11 +182,27 @@ for target in $targets; do
     want="4/4|delta ü|40|4.75"; [ "$c" = iusql ] && want="4/4|delta u|40|4.75"
     if [ "$got" = "$want" ]; then
       pass "$c on $target: read 3 rows, wrote row 4, read it back; $where holds it"
+      [ "${LSQ_CLIENTS_VERBOSE:-0}" = 1 ] && sed 's/^/    | /' "$out"
     else
       fail "$c on $target: client passed but the $where holds '$got', expected '$want'"
       sed 's/^/    | /' "$out"
     fi
   done
-  [ "$target" = replica ] && stop_primary
+  if [ "$target" = replica ]; then
+    # Every client read its row back after writing it, so (read-your-writes)
+    # the replica file itself must have pulled them all: a plain sqlite3
+    # reader of that file sees 4 rows in every table.
+    counts=""; want_counts=""
+    for c in $clients; do
+      counts+="$(sqlite3 "$LSQ_TEST_TMP/replica/clients.db" "SELECT count(*) FROM t_$c" 2>&1) "
+      want_counts+="4 "
+    done
+    if [ "$counts" = "$want_counts" ]; then
+      pass "replica file caught up with every client's write (sqlite3 reader)"
+    else
+      fail "replica file row counts per client table: '$counts', expected '$want_counts'"
+    fi
+    stop_primary
+  fi
 done
 finish

@@ -19,7 +19,8 @@
 # dependency .debs pre-downloaded into its apt cache so later runs need no
 # network); every run unpacks a fresh copy (a few seconds) and deletes it.
 # Needs root (chroot, mount /proc) and debootstrap; fails loudly without them.
-# Env: LSQ_DEBIAN_MIRROR overrides the mirror (default: the host's apt mirror).
+# Env: LSQ_DEBIAN_MIRROR overrides the mirror (default: the host's apt mirror);
+# LSQ_PKG_CACHE names another cache dir (to share one between build dirs).
 set -uo pipefail
 # run.sh preloads the ASan runtime for sanitizer builds; it must not leak into
 # gcc, cmake, dpkg or the chroot (where that runtime does not exist).
@@ -203,6 +204,26 @@ else
   bad "setup library not built: $build/libsqlodbcS.so"
 fi
 
+# register.sh (source installs): Setup line, and re-running replaces the
+# section instead of raising the usage count.
+if [ -f "$build/libsqlodbc.so" ]; then
+  reg_dir=$tmp/register
+  mkdir -p "$reg_dir"
+  for _ in 1 2; do
+    ODBCSYSINI=$reg_dir "$src/odbcinst/register.sh" "$build/libsqlodbc.so" >"$tmp/register.log" 2>&1 \
+      || { cat "$tmp/register.log"; bad "register.sh exits 0"; }
+  done
+  check "register.sh twice: one [libSQL] with Setup= and UsageCount=1" \
+    bash -c 'f="$1/odbcinst.ini"; [ "$(grep -c "^\[libSQL\]" "$f")" = 1 ] && grep -q "^Setup=.*libsqlodbcS.so" "$f" && grep -q "^UsageCount=1$" "$f"' _ "$reg_dir"
+fi
+
+# Man pages render without groff warnings.
+for page in "$src"/man/*.[1-9]; do
+  [ -f "$page" ] || { bad "no man pages in $src/man"; break; }
+  warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+  check "man page $(basename "$page") renders without warnings${warn:+: $warn}" test -z "$warn"
+done
+
 # ---------- 4. the cached clean Debian root --------------------------------
 mirror=${LSQ_DEBIAN_MIRROR:-}
 if [ -z "$mirror" ]; then
@@ -212,7 +233,7 @@ if [ -z "$mirror" ]; then
   mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\(http[^ ]*\/debian\)\/* bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1)
 fi
 mirror=${mirror:-http://deb.debian.org/debian}
-cache=$build/pkg-chroot
+cache=${LSQ_PKG_CACHE:-$build/pkg-chroot}
 base=$cache/bookworm-minbase.tar
 mkdir -p "$cache"
 

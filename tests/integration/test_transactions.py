@@ -282,8 +282,45 @@ def t_disconnect_rolls_back():
     check(ids_on_primary() == [1, 2, 3], "closing with an open transaction sends nothing")
 
 
+def t_param_array_in_txn():
+    reset_table()
+    cn = connect("array", autocommit=False)
+    try:
+        cur = cn.cursor()
+        cur.fast_executemany = True  # SQL_ATTR_PARAMSET_SIZE = number of rows
+        cur.executemany("INSERT INTO t VALUES (?,?,?)",
+                        [(90 + i, "arr", "v%d" % i) for i in range(5)])
+        check(ids_local(cur) == [1, 2, 3, 90, 91, 92, 93, 94], "array rows previewed")
+        check(ids_on_primary() == [1, 2, 3], "array rows not sent before commit")
+        cn.commit()
+        check(ids_on_primary() == [1, 2, 3, 90, 91, 92, 93, 94], "array rows committed")
+    finally:
+        cn.close()
+
+
+def t_primary_down_at_commit():
+    """Last case: it stops the primary. A commit that provably never reached
+    the primary says so; the connection stays usable for local reads."""
+    reset_table()
+    cn = connect("down", autocommit=False)
+    try:
+        cur = cn.cursor()
+        cur.execute("INSERT INTO t VALUES (99,'z','x')")
+        subprocess.run([PRIMARY_SH, "stop", PRIMARY_DIR], env=CHILD_ENV, check=True)
+        try:
+            cn.commit()
+            raise CheckFailed("commit succeeded with the primary down")
+        except pyodbc.Error as e:
+            check(sqlstate(e) in ("08001", "08S01"), "commit error state: %r" % (e.args,))
+            check("committed" in str(e), "message says what became of the commit: %s" % e)
+        check(ids_local(cur) == [1, 2, 3], "preview rolled back, local reads work")
+    finally:
+        cn.close()
+
+
 CASES = [t_manual_commit, t_rollback, t_sql_begin_commit, t_conflict_40001,
-         t_constraint_in_txn, t_savepoints, t_autocommit_on_commits, t_disconnect_rolls_back]
+         t_constraint_in_txn, t_savepoints, t_autocommit_on_commits, t_disconnect_rolls_back,
+         t_param_array_in_txn, t_primary_down_at_commit]
 
 
 def main():

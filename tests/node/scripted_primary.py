@@ -32,6 +32,7 @@ import os
 import socketserver
 import sys
 import threading
+import time
 
 PAGE = 4096
 
@@ -230,6 +231,13 @@ def main():
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))
     os.rename(tmp, portfile)
+    # A test that crashes (a sanitizer abort) cannot stop us: leave with it.
+    parent = os.getppid()
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+    threading.Thread(target=watch_parent, daemon=True).start()
     srv.serve_forever()
 
 

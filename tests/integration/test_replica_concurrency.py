@@ -1,0 +1,255 @@
+#!/usr/bin/python3
+"""test_replica_concurrency.py — the atomicity guarantee of the replica,
+with a REAL primary (tursodb, tests/node/primary.sh).
+
+A writer thread keeps committing transfers on the primary, each one Hrana
+pipeline BEGIN .. COMMIT that moves an amount between two accounts (rows on
+different pages), appends an audit row and bumps a counter, so every
+revision of the primary satisfies
+    sum(bal) = ACCOUNTS * 1000   and   counter.n = count(audit)
+(and a torn apply — some pages of a revision, not others — breaks it).
+
+Meanwhile this process syncs the replica hundreds of times (PRAGMA
+libsql_sync, bounded by MAX_SYNCS / MAX_SECONDS), several reader threads
+(each with its own ODBC connection to the same file, so they share one
+replica) check the invariant with one statement per read, and a second
+process runs Debian's sqlite3 shell in a loop on the same file checking it
+too. Passing means: zero violations in any reader, no reader errors, enough
+syncs that moved the replica, integrity_check ok, and the final content
+equal to the primary's.
+
+Run by tests/integration/run.sh. Prints "N passed, M failed"; exits non-zero
+on failure. The primary is stopped in tearDown whatever happens.
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import unittest
+import urllib.request
+
+try:
+    import pyodbc
+except ImportError as e:  # fail loudly, never skip
+    print("FAIL: pyodbc is not importable with %s: %s" % (sys.executable, e))
+    print("0 passed, 1 failed")
+    sys.exit(1)
+
+TMP = os.environ.get("LSQ_TEST_TMP")
+SRC = os.environ.get("LSQ_SOURCE_DIR")
+if not TMP or not SRC:
+    print("FAIL: LSQ_TEST_TMP / LSQ_SOURCE_DIR not set (run through tests/integration/run.sh)")
+    print("0 passed, 1 failed")
+    sys.exit(1)
+
+PRIMARY_SH = os.path.join(SRC, "tests", "node", "primary.sh")
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
+ACCOUNTS = 300
+TOTAL = ACCOUNTS * 1000
+MAX_SYNCS = 300
+MAX_SECONDS = 45
+READERS = 3
+
+CHECK_SQL = ("SELECT (SELECT sum(bal) FROM acct), (SELECT count(*) FROM acct), "
+             "(SELECT n FROM counter), (SELECT count(*) FROM audit)")
+
+
+def violates(row):
+    total, naccts, n, naudit = row
+    return total != TOTAL or naccts != ACCOUNTS or n != naudit
+
+
+class Primary:
+    def __init__(self, name):
+        self.dir = os.path.join(TMP, name)
+        subprocess.run([PRIMARY_SH, "start", self.dir], check=True, env=CLEAN_ENV,
+                       stdout=subprocess.DEVNULL)
+        with open(os.path.join(self.dir, "primary.port")) as f:
+            self.url = "http://127.0.0.1:%s" % f.read().strip()
+
+    def stop(self):
+        subprocess.run([PRIMARY_SH, "stop", self.dir], env=CLEAN_ENV)
+
+    def transaction(self, stmts):
+        """Run stmts between BEGIN and COMMIT in one pipeline; rows of the last."""
+        stmts = ["BEGIN"] + list(stmts) + ["COMMIT"]
+        body = {"baton": None,
+                "requests": [{"type": "execute", "stmt": {"sql": s}} for s in stmts]}
+        req = urllib.request.Request(self.url + "/v2/pipeline", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            out = json.load(r)
+        for res in out["results"]:
+            if res["type"] != "ok":
+                raise RuntimeError("primary refused a step of %s: %s" % (stmts, res))
+        rows = out["results"][-2]["response"]["result"]["rows"]
+        return [tuple(None if v["type"] == "null" else int(v["value"]) for v in row)
+                for row in rows]
+
+
+class Atomicity(unittest.TestCase):
+    def setUp(self):
+        self.primary = Primary("primary-conc")
+
+    def tearDown(self):
+        self.primary.stop()
+
+    def test_readers_never_see_a_torn_revision(self):
+        p = self.primary
+        values = ",".join("(%d, 1000, randomblob(200))" % i for i in range(1, ACCOUNTS + 1))
+        p.transaction(["CREATE TABLE acct(id INTEGER PRIMARY KEY, bal INTEGER NOT NULL, "
+                       "pad BLOB)",
+                       "CREATE TABLE audit(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, "
+                       "amount INTEGER, pad BLOB)",
+                       "CREATE TABLE counter(n INTEGER NOT NULL)",
+                       "INSERT INTO counter VALUES (0)",
+                       "INSERT INTO acct VALUES " + values,
+                       "SELECT 1"])
+
+        db = os.path.join(TMP, "conc.db")
+        cs = "DRIVER=libSQL;Database=%s;SyncUrl=%s" % (db, p.url)
+        syncer = pyodbc.connect(cs, autocommit=True)
+        self.assertFalse(violates(tuple(syncer.execute(CHECK_SQL).fetchone())))
+
+        stop = threading.Event()
+        stats = {"transfers": 0, "writer_error": None, "reads": 0, "violations": [],
+                 "reader_errors": []}
+        lock = threading.Lock()
+
+        def writer():
+            rnd = random.Random(7)
+            try:
+                while not stop.is_set():
+                    a, b = rnd.sample(range(1, ACCOUNTS + 1), 2)
+                    x = rnd.randint(1, 500)
+                    p.transaction([
+                        "UPDATE acct SET bal = bal - %d, pad = randomblob(200) WHERE id = %d"
+                        % (x, a),
+                        "INSERT INTO audit(a, b, amount, pad) VALUES (%d, %d, %d, "
+                        "randomblob(100))" % (a, b, x),
+                        "UPDATE acct SET bal = bal + %d, pad = randomblob(200) WHERE id = %d"
+                        % (x, b),
+                        "UPDATE counter SET n = n + 1",
+                        "SELECT 1"])
+                    stats["transfers"] += 1
+            except Exception as e:  # reported by the test
+                stats["writer_error"] = repr(e)
+
+        def reader(k):
+            try:
+                conn = pyodbc.connect(cs, autocommit=True)
+            except Exception as e:
+                with lock:
+                    stats["reader_errors"].append("reader %d connect: %r" % (k, e))
+                return
+            try:
+                cur = conn.cursor()
+                while not stop.is_set():
+                    try:
+                        row = tuple(cur.execute(CHECK_SQL).fetchone())
+                    except pyodbc.Error as e:
+                        with lock:
+                            stats["reader_errors"].append("reader %d: %r" % (k, e))
+                        continue
+                    with lock:
+                        stats["reads"] += 1
+                        if violates(row):
+                            stats["violations"].append(("reader %d" % k, row))
+            finally:
+                conn.close()
+
+        # the second process: Debian's sqlite3 shell in a loop on the same file
+        stop_file = os.path.join(TMP, "conc.stop")
+        shell_out = os.path.join(TMP, "conc.shell")
+        shell = subprocess.Popen(
+            ["bash", "-c",
+             'while [ ! -e "$1" ]; do sqlite3 -cmd ".timeout 10000" -separator " " "$2" "$3" '
+             '|| echo "ERROR $?"; done > "$4" 2>&1', "loop", stop_file, db, CHECK_SQL,
+             shell_out], env=CLEAN_ENV)
+
+        threads = [threading.Thread(target=writer)]
+        threads += [threading.Thread(target=reader, args=(k,)) for k in range(READERS)]
+        for t in threads:
+            t.start()
+        syncs = changed = 0
+        sync_errors = []
+        t0 = time.time()
+        try:
+            while syncs < MAX_SYNCS and time.time() - t0 < MAX_SECONDS:
+                if stats["writer_error"]:
+                    break
+                try:
+                    cur = syncer.execute("PRAGMA libsql_sync")
+                    row = cur.fetchone()
+                    changed += row.changed
+                except pyodbc.Error as e:
+                    sync_errors.append(repr(e))
+                syncs += 1
+                row = tuple(syncer.execute(CHECK_SQL).fetchone())
+                if violates(row):
+                    stats["violations"].append(("syncer", row))
+        finally:
+            stop.set()
+            with open(stop_file, "w"):
+                pass
+            for t in threads:
+                t.join(60)
+            try:
+                shell.wait(30)
+            except subprocess.TimeoutExpired:
+                shell.kill()
+        elapsed = time.time() - t0
+
+        shell_rows = shell_bad = 0
+        shell_errors = []
+        with open(shell_out) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 4 and all(x.lstrip("-").isdigit() for x in parts):
+                    shell_rows += 1
+                    if violates(tuple(int(x) for x in parts)):
+                        shell_bad += 1
+                        stats["violations"].append(("sqlite3 shell", line.strip()))
+                elif line.strip():
+                    shell_errors.append(line.strip())
+
+        print("  %d syncs (%d moved the replica, %d failed) in %.1f s; %d transfers; "
+              "%d ODBC reads; %d sqlite3-shell reads" %
+              (syncs, changed, len(sync_errors), elapsed, stats["transfers"], stats["reads"],
+               shell_rows))
+        self.assertIsNone(stats["writer_error"])
+        self.assertEqual(stats["violations"], [], "readers saw a torn revision")
+        self.assertEqual(sync_errors, [])
+        self.assertEqual(stats["reader_errors"], [])
+        self.assertEqual(shell_errors[:5], [], "the sqlite3 shell failed to read")
+        self.assertGreaterEqual(changed, 20, "too few syncs moved the replica to prove much")
+        self.assertGreater(stats["reads"], 50)
+        self.assertGreater(shell_rows, 20)
+
+        # the end: integrity, and the same content as the primary
+        syncer.execute("PRAGMA libsql_sync").fetchall()
+        mine = tuple(syncer.execute(CHECK_SQL).fetchone())
+        theirs = p.transaction([CHECK_SQL])[0]
+        self.assertEqual(mine, theirs)
+        self.assertEqual(sorted(tuple(r) for r in syncer.execute(
+            "SELECT id, bal FROM acct").fetchall()),
+            sorted(p.transaction(["SELECT id, bal FROM acct"])))
+        self.assertEqual(sorted(tuple(r) for r in syncer.execute(
+            "SELECT id, a, b, amount FROM audit").fetchall()),
+            sorted(p.transaction(["SELECT id, a, b, amount FROM audit"])))
+        syncer.close()
+        ic = subprocess.run(["sqlite3", db, "PRAGMA integrity_check"], env=CLEAN_ENV,
+                            capture_output=True, text=True).stdout.strip()
+        self.assertEqual(ic, "ok")
+
+
+if __name__ == "__main__":
+    result = unittest.TextTestRunner(verbosity=2).run(
+        unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
+    failed = len(result.failures) + len(result.errors)
+    print("%d passed, %d failed" % (result.testsRun - failed, failed))
+    sys.exit(1 if failed or result.testsRun == 0 else 0)
