@@ -14,8 +14,10 @@
 #    (connect()) each copy the whole database.
 # 3. Incremental: for N in 1, 100, 10000 the primary rewrites N rows (N pages),
 #    then the driver runs PRAGMA libsql_sync while a reader thread queries the
-#    replica file (the longest read = the time readers were blocked), and the
-#    npm client runs pull().
+#    replica file (the longest read = the time readers were blocked; the
+#    driver's log adds the applier's own lock time), and the npm client runs
+#    pull(). A curl fetch of the bootstrap answer into /dev/null gives the
+#    floor any client pays for the transfer.
 # Prints one line per step and client, then a table with MB/s, pages/s and
 # driver/npm time ratios (< 1 = the driver is faster). Targets (issue 3):
 # bootstrap at least as fast as the npm client; readers blocked < 5 ms for a
@@ -64,18 +66,25 @@ done
   sql "INSERT INTO big(v) SELECT randomblob($row_bytes) FROM big WHERE id <= $((rows - have))"
 echo "# primary filled in $(/usr/bin/python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$t0" "$(date +%s.%N)") s"
 
+# The floor for any client: the bootstrap answer fetched by curl into
+# /dev/null (server time + transfer, nothing parsed or written).
+read -r wire_s wire_bytes < <(curl -sS -o /dev/null -w '%{time_total} %{size_download}\n' \
+  -X POST --data-binary '' -H 'Content-Type: application/protobuf' "$url/pull-updates")
+echo "# raw bootstrap answer fetched by curl (no parsing, no writing): $wire_bytes bytes in $wire_s s"
+echo "curl bootstrap bytes=$wire_bytes seconds=$wire_s" > "$tmp/wire"
+
 gcc -O2 -o "$tmp/sync_odbc" "$here/bench/sync_odbc.c" $(pkg-config --cflags --libs odbc sqlite3) -lpthread
 
 # Both helpers read commands on a FIFO and answer one line each.
 mkfifo "$tmp/odbc.in" "$tmp/odbc.out" "$tmp/npm.in" "$tmp/npm.out"
+mkdir -p "$tmp/npm"
 LSQ_BUILD_DIR=$build LSQ_SANITIZE=OFF "$here/tests/integration/run.sh" "$tmp/sync_odbc" \
-  "Driver=libSQL;Database=$tmp/replica.db;SyncUrl=$url" "$tmp/replica.db" \
-  <"$tmp/odbc.in" >"$tmp/odbc.out" &
+  "Driver=libSQL;Database=$tmp/replica.db;SyncUrl=$url;LogFile=$tmp/driver.log;LogLevel=info" \
+  "$tmp/replica.db" "$tmp/driver.log" <"$tmp/odbc.in" >"$tmp/odbc.out" &
 odbc_pid=$!
 node "$here/bench/sync_client.mjs" "$here/tests/node/node_modules" "$url" "$tmp/npm/local.db" \
   <"$tmp/npm.in" >"$tmp/npm.out" &
 npm_pid=$!
-mkdir -p "$tmp/npm"
 exec 3>"$tmp/odbc.in" 4<"$tmp/odbc.out" 5>"$tmp/npm.in" 6<"$tmp/npm.out"
 
 : > "$tmp/results"
@@ -98,15 +107,16 @@ wait "$odbc_pid" || die "sync_odbc failed"
 wait "$npm_pid" || die "sync_client failed"
 odbc_pid=; npm_pid=
 
-/usr/bin/python3 - "$tmp/results" <<'PY'
+/usr/bin/python3 - "$tmp/results" "$tmp/wire" <<'PY'
 import sys
 res = {}
-for line in open(sys.argv[1]):
+for line in open(sys.argv[1]).readlines() + open(sys.argv[2]).readlines():
     f = line.split()
     res[(f[0], f[1])] = dict(x.split("=", 1) for x in f[2:])
 print("# summary (MB/s and pages/s from the driver's page count; ratio = driver time / npm time)")
-print("%-12s %8s %9s %9s %9s %10s %9s %16s %8s" % (
-    "step", "pages", "MB", "drv s", "npm s", "drv MB/s", "pages/s", "blocked/idle ms", "ratio"))
+print("%-12s %8s %9s %9s %9s %10s %9s %24s %8s" % (
+    "step", "pages", "MB", "drv s", "npm s", "drv MB/s", "pages/s",
+    "blocked/idle (lock) ms", "ratio"))
 for step in ["bootstrap", "rows_1", "rows_100", "rows_10000"]:
     o, n = res[("odbc", step)], res[("npm", step)]
     pages = int(o["pages"]) if o["pages"] not in ("na", "") else 0
@@ -116,10 +126,14 @@ for step in ["bootstrap", "rows_1", "rows_100", "rows_10000"]:
     if "idle_ms" in o:
         blocked += "/" + "%.1f" % float(o["idle_ms"])
     if o.get("apply_seconds", "na") != "na":
-        blocked += " (apply %.3f)" % (float(o["apply_seconds"]) * 1000)
-    print("%-12s %8d %9.1f %9.3f %9.3f %10.1f %9.0f %16s %8.2f" % (
+        blocked += " (lock %.1f)" % (float(o["apply_seconds"]) * 1000)
+    print("%-12s %8d %9.1f %9.3f %9.3f %10.1f %9.0f %24s %8.2f" % (
         step, pages, mb, ds, ns, mb / ds if ds else 0, pages / ds if ds else 0, blocked,
         ds / ns if ns else 0))
+w = res[("curl", "bootstrap")]
+print("bootstrap floor (curl to /dev/null): %.3f s; driver %.2fx, npm %.2fx of it" % (
+    float(w["seconds"]), float(res[("odbc", "bootstrap")]["seconds"]) / float(w["seconds"]),
+    float(res[("npm", "bootstrap")]["seconds"]) / float(w["seconds"])))
 b = res[("odbc", "bootstrap")], res[("npm", "bootstrap")]
 print("target: bootstrap driver/npm <= 1.0: %s (%.2f)" % (
     "met" if float(b[0]["seconds"]) <= float(b[1]["seconds"]) else "NOT met",

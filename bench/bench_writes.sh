@@ -48,9 +48,9 @@ url="http://127.0.0.1:$(cat "$tmp/proxy.port")"
 "$here/tests/node/primary.sh" sql "$tmp/primary" \
   'CREATE TABLE bench_js(id INTEGER PRIMARY KEY, name TEXT, val REAL)' >/dev/null
 
-gcc -O2 -o "$tmp/writes_odbc" "$here/bench/writes_odbc.c" $(pkg-config --cflags --libs odbc)
+gcc -std=c11 -Wall -Wextra -O2 -o "$tmp/writes_odbc" "$here/bench/writes_odbc.c" $(pkg-config --cflags --libs odbc)
 
-echo "# bench_writes: tursodb $(basename "$(dirname "$upstream")")primary at $upstream, via counting proxy $url"
+echo "# bench_writes: tursodb (npm turso 0.6.0) at $upstream, through the counting proxy $url"
 echo "# rows: single=$rows_single array=$rows_array txn=$txn"
 LSQ_BUILD_DIR=$build LSQ_SANITIZE=OFF "$here/tests/integration/run.sh" "$tmp/writes_odbc" \
   "Driver=libSQL;Database=$tmp/replica.db;SyncUrl=$url" "$tmp/counts" \

@@ -3,7 +3,7 @@
  * incremental pulls of an embedded replica through unixODBC, timed, with the
  * time a concurrent reader of the replica file was blocked by each apply.
  *
- *   sync_odbc CONNSTR REPLICA_PATH
+ *   sync_odbc CONNSTR REPLICA_PATH [DRIVER_LOG]
  *
  * Reads commands from stdin, one per line, and answers each with one line on
  * stdout (the script drives it and the npm client in lock step):
@@ -13,8 +13,10 @@
  *                  thread queries the replica file through its own sqlite3
  *                  connection -> "odbc LABEL pages=P bytes=B seconds=S
  *                  apply_seconds=A blocked_ms=M idle_ms=I reads=R"
- *                  (apply_seconds is the driver's own figure when PRAGMA
- *                  libsql_sync has such a column, else "na"; blocked_ms is the
+ *                  (apply_seconds is the driver's own figure: a column of
+ *                  PRAGMA libsql_sync if it has one, else the last "readers
+ *                  blocked" of DRIVER_LOG (LogFile, LogLevel=info), else "na";
+ *                  blocked_ms is the
  *                  longest single read the reader saw during the sync;
  *                  idle_ms the longest in the 200 ms before it, the noise floor)
  *   quit
@@ -168,7 +170,26 @@ static void do_bootstrap(const char *connstr, const char *path)
            column(names, values, n, "db_size_pages"), file_size(path), dt);
 }
 
-static void do_sync(const char *label, const char *path)
+/* The driver's own figure for the last apply, from its log (LogLevel=info
+ * writes "... (readers blocked S s)" per sync): "na" when not found. */
+static void last_logged_apply(const char *log_path, char *out, size_t cap)
+{
+    snprintf(out, cap, "na");
+    FILE *f = log_path ? fopen(log_path, "r") : NULL;
+    if (!f)
+        return;
+    char line[2048];
+    const char *tag = "(readers blocked ";
+    while (fgets(line, sizeof line, f)) {
+        const char *p = strstr(line, tag);
+        double v;
+        if (p && sscanf(p + strlen(tag), "%lf", &v) == 1)
+            snprintf(out, cap, "%.6f", v);
+    }
+    fclose(f);
+}
+
+static void do_sync(const char *label, const char *path, const char *log_path)
 {
     reader r;
     memset(&r, 0, sizeof r);
@@ -189,16 +210,20 @@ static void do_sync(const char *label, const char *path)
         fprintf(stderr, "sync_odbc: %s\n", r.error);
         exit(1);
     }
-    printf("odbc %s pages=%s bytes=%s seconds=%.4f apply_seconds=%s blocked_ms=%.3f idle_ms=%.3f reads=%ld\n",
+    char apply[64];
+    snprintf(apply, sizeof apply, "%s", column(names, values, n, "apply_seconds"));
+    if (strcmp(apply, "na") == 0)
+        last_logged_apply(log_path, apply, sizeof apply);
+    printf("odbc %s pages=%s bytes=%s seconds=%.4f apply_seconds=%s blocked_ms=%.3f "
+           "idle_ms=%.3f reads=%ld\n",
            label, column(names, values, n, "pages"), column(names, values, n, "bytes"), dt,
-           column(names, values, n, "apply_seconds"), r.max_latency * 1000.0, baseline * 1000.0,
-           r.reads);
+           apply, r.max_latency * 1000.0, baseline * 1000.0, r.reads);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: sync_odbc CONNSTR REPLICA_PATH\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: sync_odbc CONNSTR REPLICA_PATH [DRIVER_LOG]\n");
         return 2;
     }
     SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
@@ -212,7 +237,7 @@ int main(int argc, char **argv)
             do_bootstrap(argv[1], argv[2]);
             connected = 1;
         } else if (strncmp(line, "sync ", 5) == 0 && connected) {
-            do_sync(line + 5, argv[2]);
+            do_sync(line + 5, argv[2], argc > 3 ? argv[3] : NULL);
         } else if (strcmp(line, "quit") == 0) {
             break;
         } else {

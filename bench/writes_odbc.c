@@ -14,6 +14,7 @@
  * Prints one line per operation:
  *   odbc <op> rows=<n> seconds=<s> rows_per_s=<r> pipeline=<k> pulls=<p>
  */
+#define _POSIX_C_SOURCE 200809L
 #include <sql.h>
 #include <sqlext.h>
 #include <stdio.h>

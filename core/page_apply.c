@@ -3,20 +3,23 @@
  * one atomic, crash-safe step, using SQLite's own rollback journal
  * (DESIGN.md, "Applying pulled pages atomically").
  *
- * Why it works: a dedicated connection takes BEGIN EXCLUSIVE, so every
- * reader (this process or another, including a plain sqlite3 shell) has
- * finished and new ones wait in their busy handler. While that lock is held
- * we write, through the same VFS SQLite uses, a *hot journal* in SQLite's
- * documented format holding the current images of the pages about to
- * change, sync it, overwrite the pages, sync, and delete the journal. A crash
+ * Why it works: a dedicated connection takes BEGIN IMMEDIATE (SQLite's
+ * RESERVED lock: no other writer, readers carry on). While it is held we
+ * write, through the same VFS SQLite uses, a journal in SQLite's documented
+ * format holding the current images of the pages about to change, and sync
+ * it; readers ignore that journal because a RESERVED lock is held. Only then
+ * is the lock raised to EXCLUSIVE (every reader, in this process or another,
+ * including a plain sqlite3 shell, has finished; new ones wait in their busy
+ * handler) to overwrite the pages, sync, and delete the journal — so readers
+ * wait for the page writes and one fsync, never for the journal's. A crash
  * at any instant before the delete leaves a hot journal that SQLite itself
  * rolls back at the next open; after the delete the new state is complete.
  * Nothing is changed through SQLite, so the final COMMIT writes nothing. The
  * file change counter on page 1 is bumped, which is what makes every other
  * connection drop its page cache.
  *
- * The lock is held only for file I/O: every buffer is allocated before
- * BEGIN EXCLUSIVE.
+ * Locks are held only for file I/O: every buffer is allocated before
+ * BEGIN IMMEDIATE.
  */
 #include "page_apply.h"
 
@@ -315,9 +318,24 @@ static lsq_status plan_build(apply_plan *p, const lsq_page *pages, size_t npages
 
 /* With the exclusive lock held: journal the old images, write the new ones,
  * delete the journal. db is the applier's own main-database file. */
+/* Raise the applier's RESERVED lock to EXCLUSIVE, waiting (up to
+ * timeout_ms) for readers to finish. The first attempt takes PENDING, which
+ * keeps new readers out while the current ones drain. */
+static int lock_exclusive(sqlite3_file *db, int timeout_ms)
+{
+    int rc;
+    for (int waited = 0;; waited++) {
+        rc = db->pMethods->xLock(db, SQLITE_LOCK_EXCLUSIVE);
+        if (rc != SQLITE_BUSY || waited >= timeout_ms)
+            return rc;
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+}
+
 static lsq_status apply_locked(const char *path, sqlite3_vfs *vfs, sqlite3_file *db,
                                apply_plan *p, int has_page1, uint64_t db_size_pages,
-                               lsq_error *err)
+                               double *exclusive_since, lsq_error *err)
 {
     sqlite3_int64 old_bytes = 0;
     int rc = db->pMethods->xFileSize(db, &old_bytes);
@@ -390,6 +408,16 @@ static lsq_status apply_locked(const char *path, sqlite3_vfs *vfs, sqlite3_file 
         return LSQ_ERR_MISC;
     }
     lsq_crash_point("journal-written");
+
+    *exclusive_since = now_seconds();
+    rc = lock_exclusive(db, 10000);
+    if (rc != SQLITE_OK) {
+        /* Nothing was written to the database: the journal is not needed. */
+        vfs->xDelete(vfs, jpath, 1);
+        free(jpath);
+        return lsq_fail(err, LSQ_ERR_BUSY, rc,
+                        "readers of '%s' kept the file busy; pulled pages not applied", path);
+    }
 
     /* The new pages. Any failure from here on leaves the journal in place:
      * the next open rolls the file back to the old revision. */
@@ -466,10 +494,10 @@ lsq_status lsq_apply_pages(const char *path, const char *vfs_name, const lsq_pag
     sqlite3_extended_result_codes(conn, 1);
     sqlite3_busy_timeout(conn, 10000);
 
-    double t0 = now_seconds();
-    /* BEGIN EXCLUSIVE waits for readers; the schema read makes sure the lock
-     * is really taken (and rolls back any hot journal a crash left). */
-    rc = sqlite3_exec(conn, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+    double t0 = 0;
+    /* BEGIN IMMEDIATE keeps other writers out; the schema read makes sure the
+     * lock is really taken (and rolls back any hot journal a crash left). */
+    rc = sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(conn, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
@@ -487,7 +515,7 @@ lsq_status lsq_apply_pages(const char *path, const char *vfs_name, const lsq_pag
     if (rc != SQLITE_OK || !dbfile || !dbfile->pMethods) {
         st = lsq_fail(err, LSQ_ERR_MISC, rc, "cannot reach the file of '%s'", path);
     } else {
-        st = apply_locked(path, vfs, dbfile, &plan, has_page1, db_size_pages, err);
+        st = apply_locked(path, vfs, dbfile, &plan, has_page1, db_size_pages, &t0, err);
     }
     /* Nothing was changed through SQLite, so COMMIT only drops the lock. A
      * failed apply also just unlocks: any journal left is rolled back by
@@ -496,7 +524,7 @@ lsq_status lsq_apply_pages(const char *path, const char *vfs_name, const lsq_pag
     double t1 = now_seconds();
     sqlite3_close(conn);
     plan_free(&plan);
-    if (blocked_seconds)
+    if (blocked_seconds && t0 > 0)
         *blocked_seconds = t1 - t0;
     return st;
 }

@@ -399,14 +399,21 @@ lsq_status lsq_proto_parse_pull_response(const unsigned char *body, size_t len,
         n++;
     }
 
-    /* Sorted by page number; of duplicates the later image in the body wins. */
+    /* Sorted by page number. The server sends the newest image of every
+     * changed page exactly once; a page named twice leaves no safe way to
+     * tell which image is newest (applying the wrong one corrupts the
+     * replica), so the whole response is refused. */
     qsort(pages, n, sizeof *pages, by_pgno_then_seq);
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n && pages[i + 1].pgno == pages[i].pgno)
-            continue;
-        pages[kept++] = pages[i];
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (pages[i + 1].pgno == pages[i].pgno) {
+            uint32_t dup = pages[i].pgno;
+            free(pages);
+            lsq_pull_result_free(out);
+            return lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
+                            "pull-updates: page %u appears twice in one response", dup);
+        }
     }
+    size_t kept = n;
     if (kept) {
         out->pages = malloc(kept * sizeof *out->pages);
         if (!out->pages) {

@@ -255,6 +255,9 @@ lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *er
                 r->path, (int)st, err->native, err->message);
     } else {
         lsq_sync_status_ok(r->path);
+        pthread_mutex_lock(&r->state_mu);
+        r->st.bytes_pulled += stats->bytes;
+        pthread_mutex_unlock(&r->state_mu);
         if (lsq_log_enabled(stats->changed ? LSQ_LOG_INFO : LSQ_LOG_DEBUG)) {
             char to_rev[sizeof r->st.revision];
             pthread_mutex_lock(&r->state_mu);
@@ -329,6 +332,9 @@ static lsq_status bootstrap(lsq_replica *r, lsq_error *err)
     if (st == LSQ_OK) {
         record_success(r, res.server_revision, res.db_size_pages, res.npages);
         lsq_sync_status_ok(r->path);
+        pthread_mutex_lock(&r->state_mu);
+        r->st.bytes_pulled += res.body_len;
+        pthread_mutex_unlock(&r->state_mu);
         LSQ_LOG(LSQ_LOG_INFO, "sync",
                 "bootstrapped '%s' at revision %s: %zu pages, %zu bytes, %.3f s", r->path,
                 res.server_revision, res.npages, res.body_len, now_seconds() - t0);

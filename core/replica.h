@@ -22,6 +22,7 @@ typedef struct lsq_replica_state {
     time_t last_sync_attempt;
     char last_error[512];       /* "" when the last sync succeeded */
     uint64_t syncs_ok, syncs_failed, pages_applied;
+    uint64_t bytes_pulled;      /* response bytes of every successful pull (bootstrap too) */
 } lsq_replica_state;
 
 typedef struct lsq_sync_stats {

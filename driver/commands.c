@@ -24,6 +24,7 @@
  * is gone. An open local transaction (manual commit with reads or previewed
  * writes) cannot be released that way: that case is reported as HY000.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,20 +82,25 @@ static void set_double(db_value *cell, double v)
 }
 
 /* Hand the one-row result to the statement. stmt_set_mem_result forgets the
- * SQL text; a prepared PRAGMA must stay executable, so it is put back (the
- * next SQLExecute prepares it again because s->sst is gone). */
+ * SQL text; it is put back so that a prepared PRAGMA stays executable (the
+ * next SQLExecute prepares it again because s->sst is gone) and so that
+ * SQLMoreResults still reaches the statements after it in a batch. */
 static SQLRETURN install_row(stmt *s, mem_rows *rows, const col_override *cols, int n)
 {
     char *sql = s->sql ? strdup(s->sql) : NULL;
+    ptrdiff_t next = s->sql && s->sql_next ? s->sql_next - s->sql : -1;
     int prepared = s->prepared;
-    s->sql_next = NULL;
     SQLRETURN rc = stmt_set_mem_result(s, rows, cols, n);
     if (sql) {
         free(s->sql);
         s->sql = sql;
-        s->sql_next = NULL;   /* nothing after a command for SQLMoreResults */
+        s->sql_next = next >= 0 ? sql + next : NULL;
         s->prepared = prepared;
     }
+    /* The IRD is filled now; leaving the overrides set would make the next
+     * statement of the batch (SQLMoreResults) borrow this row's metadata. */
+    s->overrides = NULL;
+    s->n_overrides = 0;
     return rc;
 }
 
@@ -106,12 +112,19 @@ static int release_local_locks(dbc *c, stmt *self)
     for (stmt *t = c->stmts; t; t = t->next) {
         if (t == self || t->cur.kind != CUR_SQLITE)
             continue;
-        if (t->state == ST_CURSOR) {
-            if (cursor_materialize(&t->cur) != SQLITE_OK)
-                return 0;
-        } else if (t->sst) {
+        /* Another thread may be fetching on t: never wait for it (it might
+         * be waiting for us), just leave it; the lock check below then
+         * reports the connection as busy. */
+        if (pthread_mutex_trylock(&t->hdr.lock) != 0)
+            continue;
+        int ok = 1;
+        if (t->state == ST_CURSOR)
+            ok = cursor_materialize(&t->cur) == SQLITE_OK;
+        else if (t->sst)
             sqlite3_reset(t->sst);
-        }
+        pthread_mutex_unlock(&t->hdr.lock);
+        if (!ok)
+            return 0;
     }
     return !c->sqlite || sqlite3_txn_state(c->sqlite, "main") == SQLITE_TXN_NONE;
 }
@@ -131,8 +144,9 @@ static SQLRETURN cmd_sync(stmt *s)
         return not_a_replica(s);
     if (!release_local_locks(c, s))
         return diag_post(&s->hdr.diag, "HY000", 0,
-                         "PRAGMA libsql_sync: this connection has an open transaction on the "
-                         "replica file; commit or roll back before syncing");
+                         "PRAGMA libsql_sync: this connection holds a lock on the replica "
+                         "file (an open transaction, or a result set another thread is "
+                         "reading); commit or roll back before syncing");
     lsq_sync_stats stats;
     lsq_error err;
     memset(&stats, 0, sizeof stats);

@@ -2,6 +2,9 @@
  * connect.c — SQLConnect, SQLDriverConnect, SQLDisconnect and the DSN
  * settings behind them: connection-string parsing, odbc.ini lookup, the
  * mapping of DSN keys onto dsn_options and then onto core/'s lsq_config.
+ * For replicas also the network keys (ConnectTimeout, RequestTimeout,
+ * TlsCaFile, TlsInsecure: net_options, needed only while opening) and the
+ * 01000 warning of a replica opened without its initial sync.
  *
  * Secrets (AuthToken, EncryptionKey) are never put into a diagnostic and are
  * wiped from memory when the connection closes.

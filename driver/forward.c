@@ -119,26 +119,25 @@ void forward_params_free(lsq_value *vals, void *storage)
 
 /* Replicas with a forwarded write not yet pulled. Keyed by the replica
  * (shared by every connection naming the file), so the next read on ANY of
- * its connections pulls. A stale key after a replica is freed costs at most
- * one extra pull, which is harmless. */
+ * its connections pulls. Generations, not a flag: a write that lands while
+ * a pull is under way must keep the replica marked. A stale key after a
+ * replica is freed costs at most one extra pull, which is harmless. */
 typedef struct dirty_replica {
     const void *replica;
-    int dirty;
+    unsigned long written;   /* bumped by every forwarded write */
+    unsigned long pulled;    /* `written` as it was when the last pull began */
     struct dirty_replica *next;
 } dirty_replica;
 
 static pthread_mutex_t dirty_mu = PTHREAD_MUTEX_INITIALIZER;
 static dirty_replica *dirty_list;
 
-static void set_dirty(const void *replica, int dirty)
+static dirty_replica *dirty_find(const void *replica, int create)
 {
-    if (!replica)
-        return;
-    pthread_mutex_lock(&dirty_mu);
     dirty_replica *d = dirty_list;
     while (d && d->replica != replica)
         d = d->next;
-    if (!d && dirty) {
+    if (!d && create) {
         d = calloc(1, sizeof *d);
         if (d) {
             d->replica = replica;
@@ -146,28 +145,45 @@ static void set_dirty(const void *replica, int dirty)
             dirty_list = d;
         }
     }
-    if (d)
-        d->dirty = dirty;
+    return d;
+}
+
+/* Returns the write generation to pass to pulled_up_to, 0 when clean. */
+static unsigned long dirty_generation(const void *replica)
+{
+    unsigned long gen = 0;
+    pthread_mutex_lock(&dirty_mu);
+    dirty_replica *d = dirty_find(replica, 0);
+    if (d && d->written != d->pulled)
+        gen = d->written;
+    pthread_mutex_unlock(&dirty_mu);
+    return gen;
+}
+
+static void note_write(const void *replica)
+{
+    if (!replica)
+        return;
+    pthread_mutex_lock(&dirty_mu);
+    dirty_replica *d = dirty_find(replica, 1);
+    if (d && ++d->written == d->pulled)
+        d->written++; /* wrapped onto `pulled`: stay marked */
     pthread_mutex_unlock(&dirty_mu);
 }
 
-static int is_dirty(const void *replica)
+static void pulled_up_to(const void *replica, unsigned long gen)
 {
-    int dirty = 0;
     pthread_mutex_lock(&dirty_mu);
-    for (dirty_replica *d = dirty_list; d; d = d->next)
-        if (d->replica == replica) {
-            dirty = d->dirty;
-            break;
-        }
+    dirty_replica *d = dirty_find(replica, 0);
+    if (d)
+        d->pulled = gen;
     pthread_mutex_unlock(&dirty_mu);
-    return dirty;
 }
 
 static void mark_written(dbc *c)
 {
     if (lsq_read_your_writes_of(c->db))
-        set_dirty(lsq_db_replica(c->db), 1);
+        note_write(lsq_db_replica(c->db));
 }
 
 /* Would a pull block on this very connection? Applying pages needs an
@@ -188,7 +204,8 @@ SQLRETURN forward_before_read(stmt *s)
 {
     dbc *c = s->dbc;
     struct lsq_replica *r = lsq_db_replica(c->db);
-    if (!r || !lsq_read_your_writes_of(c->db) || !is_dirty(r))
+    unsigned long gen = r && lsq_read_your_writes_of(c->db) ? dirty_generation(r) : 0;
+    if (!gen)
         return SQL_SUCCESS;
     if (connection_holds_lock(s))
         return diag_post(&s->hdr.diag, "01000", 0,
@@ -197,7 +214,7 @@ SQLRETURN forward_before_read(stmt *s)
                          "not pulled (close it, or run PRAGMA libsql_sync)");
     lsq_error err;
     if (lsq_sync(c->db, NULL, &err) == LSQ_OK) {
-        set_dirty(r, 0);
+        pulled_up_to(r, gen);
         return SQL_SUCCESS;
     }
     return diag_post(&s->hdr.diag, "01000", (SQLINTEGER)err.native,
@@ -217,17 +234,20 @@ static lsq_status send_batch(stmt *s, const lsq_hrana_step *steps, size_t nsteps
     lsq_status st = lsq_hrana_batch(r, steps, nsteps, timeout_ms, res, &sent, err);
     if (st != LSQ_OK && !sent)
         st = lsq_hrana_batch(r, steps, nsteps, timeout_ms, res, &sent, err);
+    if (st != LSQ_ERR_TIMEOUT && st != LSQ_ERR_NETWORK)
+        return st;
+    char why[sizeof err->message]; /* lsq_fail must not read what it writes */
+    memcpy(why, err->message, sizeof why);
+    why[sizeof why - 1] = '\0';
     if (st == LSQ_ERR_TIMEOUT)
-        lsq_fail(err, LSQ_ERR_TIMEOUT, err->native,
-                 "Timeout expired waiting for the primary (%s); the write may or may not "
-                 "have been applied", err->message);
-    else if (st == LSQ_ERR_NETWORK && sent)
-        lsq_fail(err, LSQ_ERR_NETWORK, err->native,
-                 "%s; the write may or may not have been applied and was not resent",
-                 err->message);
-    else if (st == LSQ_ERR_NETWORK)
-        lsq_fail(err, LSQ_ERR_NETWORK, err->native, "%s; the write was not applied",
-                 err->message);
+        lsq_fail(err, st, err->native,
+                 "Timeout expired waiting for the primary (%.300s); the write may or may not "
+                 "have been applied and was not resent", why);
+    else if (sent)
+        lsq_fail(err, st, err->native,
+                 "%.300s; the write may or may not have been applied and was not resent", why);
+    else
+        lsq_fail(err, st, err->native, "%.400s; the write was not applied", why);
     return st;
 }
 

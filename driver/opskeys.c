@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/log.h"
@@ -223,7 +224,8 @@ static int trace_cb(unsigned type, void *ctx, void *p, void *x)
         sqlite3_stmt *st = p;
         sqlite3_int64 ns = *(sqlite3_int64 *)x;
         const char *sql = sqlite3_sql(st);
-        lsq_log_write(LSQ_LOG_DEBUG, "exec", "local statement %.3f ms: %.400s", ns / 1e6,
+        /* SQLite measures with its VFS clock: millisecond resolution */
+        lsq_log_write(LSQ_LOG_DEBUG, "exec", "local statement %.0f ms: %.400s", ns / 1e6,
                       sql ? sql : "");
     }
     return 0;
@@ -260,7 +262,12 @@ void drvlog_diag(const char *state, long native, const char *message)
 {
     if (!state)
         return;
-    lsq_log_level lvl = strncmp(state, "01", 2) == 0 ? LSQ_LOG_WARN : LSQ_LOG_ERROR;
+    /* 01000 (opened without syncing, log trouble) matters to an operator;
+     * other 01xxx (01004 truncation, 01S02 option changed) are routine and
+     * would flood a warn-level log from every fetch loop. */
+    lsq_log_level lvl = strncmp(state, "01", 2) != 0 ? LSQ_LOG_ERROR
+                        : strcmp(state, "01000") == 0 ? LSQ_LOG_WARN
+                                                      : LSQ_LOG_INFO;
     LSQ_LOG(lvl, "diag", "SQLSTATE %s (native %ld): %s", state, native,
             message ? message : "");
 }
@@ -273,4 +280,11 @@ void drvlog_forward(const char *what, double seconds, long long rows, int ok)
     else
         LSQ_LOG(ok ? LSQ_LOG_INFO : LSQ_LOG_WARN, "forward", "%s %s in %.3f s",
                 what ? what : "write", ok ? "done" : "failed", seconds);
+}
+
+double drvlog_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }

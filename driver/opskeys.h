@@ -46,10 +46,12 @@ SQLRETURN ops_before_open(dbc *c);
 void ops_after_open(dbc *c, const lsq_error *err);
 
 /* Log one diagnostic record (diag.c calls this for every record it posts):
- * 01xxx at warn level, everything else at error level. */
+ * 01000 at warn, other 01xxx at info, everything else at error level. */
 void drvlog_diag(const char *state, long native, const char *message);
 /* Log a statement forwarded to the primary (forward.c). rows < 0 = unknown. */
 void drvlog_forward(const char *what, double seconds, long long rows, int ok);
+/* Monotonic seconds, for the durations drvlog_forward reports. */
+double drvlog_clock(void);
 
 /* "scheme://host[:port]/path" of url without user info and query, for
  * logs: a URL may carry credentials. Writes into out (cap bytes). */

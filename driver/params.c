@@ -7,7 +7,9 @@
  * The APD holds what the application bound (C type, buffers, indicator);
  * the IPD what the parameter is in SQL (type, column size, digits,
  * input/output). Values go through conv_from_c (convert.c) so parameters
- * and result columns follow the same conversion rules.
+ * and result columns follow the same conversion rules. One walk over a row's
+ * parameters (params_walk_row) serves both binding to SQLite and collecting
+ * the arguments a replica sends to the primary (forward.c).
  */
 #include "convert.h"
 #include "internal.h"

@@ -66,9 +66,11 @@ static const dsn_key_info k_keys[] = {
      "Bearer token sent to the primary (turso db tokens create). Prefer AuthTokenFile or "
      "AuthTokenEnv to keep it out of odbc.ini. Never logged."},
     {"AuthTokenFile", "", ODBCINST_PROMPTTYPE_FILENAME, NULL,
-     "Read the token from the first line of this file (keep it mode 0600)."},
+     "Read the token from the first line of this file. Refused (28000) unless only its "
+     "owner can read it (chmod 600). Used when AuthToken and AuthTokenEnv give none."},
     {"AuthTokenEnv", "", ODBCINST_PROMPTTYPE_TEXTEDIT, NULL,
-     "Read the token from this environment variable, e.g. TURSO_AUTH_TOKEN."},
+     "Read the token from this environment variable, e.g. TURSO_AUTH_TOKEN. Used when "
+     "AuthToken is empty."},
     {"SyncInterval", "0", ODBCINST_PROMPTTYPE_TEXTEDIT, NULL,
      "Seconds between background pulls from the primary (one thread per replica file). "
      "Default 0 = pull only at connect, after own writes and on PRAGMA libsql_sync."},
@@ -102,10 +104,10 @@ static const dsn_key_info k_keys[] = {
      "1 = report text columns as SQL_VARCHAR even to Unicode applications. Default 0."},
     {"LogFile", "", ODBCINST_PROMPTTYPE_FILENAME, NULL,
      "Append timestamped log lines (connects, syncs, forwarded writes, errors) to this file. "
-     "Secrets are never written. Env: LIBSQL_ODBC_LOG."},
+     "Secrets are never written. LIBSQL_ODBC_LOG overrides it."},
     {"LogLevel", "", ODBCINST_PROMPTTYPE_LISTBOX, k_log_levels,
      "error, warn, info or debug. Default: warn when LogFile is set, else off. "
-     "Env: LIBSQL_ODBC_LOG_LEVEL."},
+     "LIBSQL_ODBC_LOG_LEVEL overrides it."},
 };
 
 #define KEY_COUNT (sizeof k_keys / sizeof k_keys[0])

@@ -26,11 +26,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <odbcinst.h>
+
 #include "connstr.h"
+#include "crypto_vfs.h"
 #include "log.h"
 #include "lsq.h"
 #include "opskeys.h"
@@ -186,6 +190,59 @@ static int load_options(cli *c)
     return EXIT_OK;
 }
 
+/* How the primary is reached: ConnectTimeout, RequestTimeout (seconds),
+ * TlsCaFile, TlsInsecure. connect.c keeps these out of dsn_options, so they
+ * are read here the same way: the DSN's odbc.ini keys, then the string's. */
+typedef struct net_keys {
+    long connect_timeout_s, request_timeout_s;
+    char tls_ca_file[PATH_MAX];
+    int tls_insecure;
+} net_keys;
+
+static void net_set(net_keys *n, const char *key, const char *v)
+{
+    if (!strcasecmp(key, "ConnectTimeout"))
+        n->connect_timeout_s = atol(v) > 0 ? atol(v) : 0;
+    else if (!strcasecmp(key, "RequestTimeout"))
+        n->request_timeout_s = atol(v) > 0 ? atol(v) : 0;
+    else if (!strcasecmp(key, "TlsCaFile"))
+        snprintf(n->tls_ca_file, sizeof n->tls_ca_file, "%s", v);
+    else if (!strcasecmp(key, "TlsInsecure"))
+        n->tls_insecure = !strcasecmp(v, "yes") || !strcasecmp(v, "true") || atoi(v) != 0;
+}
+
+static void net_load_dsn(net_keys *n, const char *dsn)
+{
+    static const char *const keys[] = {"ConnectTimeout", "RequestTimeout", "TlsCaFile",
+                                       "TlsInsecure", NULL};
+    char buf[PATH_MAX];
+    for (int i = 0; dsn && keys[i]; i++) {
+        buf[0] = 0;
+        if (SQLGetPrivateProfileString(dsn, keys[i], "", buf, sizeof buf, "odbc.ini") > 0 &&
+            buf[0])
+            net_set(n, keys[i], buf);
+    }
+}
+
+static void net_load(const cli *c, net_keys *n)
+{
+    memset(n, 0, sizeof *n);
+    if (!c->connect) {
+        net_load_dsn(n, c->dsn);
+        return;
+    }
+    connstr_pair *pairs = NULL;
+    int np = 0;
+    if (connstr_parse(c->connect, &pairs, &np) != 0)
+        return;
+    for (int i = 0; i < np; i++)
+        if (!strcasecmp(pairs[i].key, "DSN"))
+            net_load_dsn(n, pairs[i].value);
+    for (int i = 0; i < np; i++)
+        net_set(n, pairs[i].key, pairs[i].value);
+    connstr_pairs_free(pairs, np);
+}
+
 static int is_replica_dsn(const cli *c) { return c->opt.sync_url && *c->opt.sync_url; }
 
 /* ---------- sync --------------------------------------------------------- */
@@ -294,6 +351,12 @@ static int cmd_sync(cli *c)
     cfg.encryption_key = c->opt.encryption_key;
     cfg.sync_interval = 0; /* no background thread in a one-shot tool */
     cfg.busy_timeout_ms = c->opt.busy_timeout_ms;
+    net_keys net;
+    net_load(c, &net);
+    cfg.connect_timeout_ms = net.connect_timeout_s * 1000;
+    cfg.request_timeout_ms = net.request_timeout_s * 1000;
+    cfg.tls_ca_file = net.tls_ca_file[0] ? net.tls_ca_file : NULL;
+    cfg.tls_insecure = net.tls_insecure;
 
     spinner sp;
     int spinning = !c->json && !c->quiet && isatty(STDERR_FILENO) &&
@@ -301,11 +364,10 @@ static int cmd_sync(cli *c)
     double t0 = mono_now();
     lsq_db *db = NULL;
     lsq_status st = lsq_open(&cfg, &db, &err);
-    lsq_sync_stats stats;
-    memset(&stats, 0, sizeof stats);
+    /* Opening a replica is the sync: a new file is bootstrapped, an existing
+     * one pulls from its revision (a failure the local copy survives comes
+     * back as the open warning). One pull, not two. */
     const char *warning = st == LSQ_OK ? lsq_open_warning(db) : NULL;
-    if (st == LSQ_OK && !warning)
-        st = lsq_sync(db, &stats, &err);
     double seconds = mono_now() - t0;
     if (spinning)
         spinner_stop(&sp);
@@ -337,16 +399,16 @@ static int cmd_sync(cli *c)
         cJSON_AddStringToObject(o, "revision", rs.revision);
         cJSON_AddNumberToObject(o, "pages_applied", (double)rs.pages_applied);
         cJSON_AddNumberToObject(o, "db_size_pages", (double)rs.db_size_pages);
-        cJSON_AddNumberToObject(o, "bytes", (double)stats.bytes);
+        cJSON_AddNumberToObject(o, "bytes", (double)rs.bytes_pulled);
         cJSON_AddNumberToObject(o, "seconds", seconds);
         print_json(o);
         cJSON_Delete(o);
     } else {
         printf("%s %s: revision %s -> %s, %llu pages applied, %llu pages in the file, "
-               "%zu bytes pulled, %.3f s\n",
+               "%llu bytes pulled, %.3f s\n",
                found ? "synced" : "bootstrapped", c->path, found ? before : "(none)",
                rs.revision, (unsigned long long)rs.pages_applied,
-               (unsigned long long)rs.db_size_pages, stats.bytes, seconds);
+               (unsigned long long)rs.db_size_pages, (unsigned long long)rs.bytes_pulled, seconds);
     }
     return EXIT_OK;
 }
@@ -502,6 +564,17 @@ static int cmd_check(cli *c)
     struct stat sb;
     if (stat(c->path, &sb) != 0)
         return fail(c, EXIT_FAIL, "'%s' does not exist", c->path);
+    /* An encrypted file is read through the shim VFS of its key; a wrong
+     * key is an authentication failure, not damage. */
+    lsq_error err;
+    memset(&err, 0, sizeof err);
+    const char *key = c->opt.encryption_key;
+    if (lsq_crypto_check_file(c->path, key, &err) != LSQ_OK)
+        return fail(c, EXIT_AUTH, "%s", err.message);
+    lsq_crypto_vfs *crypto = NULL;
+    if (key && *key && lsq_crypto_vfs_acquire(key, &crypto, &err) != LSQ_OK)
+        return fail(c, exit_for_status(err.status), "%s", err.message);
+    const char *vfs = crypto ? lsq_crypto_vfs_name(crypto) : NULL;
     checks k = {cJSON_CreateArray(), 0, c->json};
     char detail[1200];
 
@@ -509,7 +582,7 @@ static int cmd_check(cli *c)
      * interrupted sync may have left, exactly as the driver's open would. */
     int flags = access(c->path, W_OK) == 0 ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(c->path, &db, flags, NULL);
+    int rc = sqlite3_open_v2(c->path, &db, flags, vfs);
     int rows = 0;
     if (rc == SQLITE_OK) {
         sqlite3_busy_timeout(db, c->opt.busy_timeout_ms > 0 ? c->opt.busy_timeout_ms : 5000);
@@ -537,8 +610,6 @@ static int cmd_check(cli *c)
 
     lsq_replica_meta m;
     int found = 0;
-    lsq_error err;
-    memset(&err, 0, sizeof err);
     lsq_status st = lsq_meta_load(c->path, &m, &found, &err);
     if (st != LSQ_OK) {
         check_add(&k, "metadata", 0, err.message);
@@ -547,11 +618,11 @@ static int cmd_check(cli *c)
             check_add(&k, "metadata", 0, "no -libsql-meta sidecar: not a replica made by this driver");
     } else {
         if (is_replica_dsn(c)) {
-            st = lsq_meta_check(c->path, NULL, &m, c->opt.sync_url, &err);
+            st = lsq_meta_check(c->path, vfs, &m, c->opt.sync_url, &err);
         } else {
             uint32_t counter = 0;
             uint64_t size = 0;
-            st = lsq_meta_file_identity(c->path, NULL, &counter, &size, &err);
+            st = lsq_meta_file_identity(c->path, vfs, &counter, &size, &err);
             if (st == LSQ_OK && !(counter == m.change_counter && size == m.file_size) &&
                 counter != m.change_counter + 1)
                 st = lsq_fail(&err, LSQ_ERR_MISC, 0,
@@ -570,6 +641,7 @@ static int cmd_check(cli *c)
         }
     }
 
+    lsq_crypto_vfs_release(crypto);
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddBoolToObject(o, "ok", k.failed == 0);

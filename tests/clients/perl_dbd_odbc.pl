@@ -67,6 +67,13 @@ my $ins = $dbh->prepare("INSERT INTO $t(id, name, qty, price) VALUES (?, ?, ?, ?
 my $n = $ins->execute(4, $wide_api ? 'delta ü' : encode('UTF-8', 'delta ü'), 40, 4.75);
 check('insert affects one row', '1', $n);
 
+# ---- a rolled-back transaction leaves no trace ------------------------------
+$dbh->begin_work;
+$ins->execute(5, 'rolled back', 50, 5.5);
+my ($inside) = $dbh->selectrow_array("SELECT count(*) FROM $t");
+check('inside a transaction begun after an autocommit write, reads see both', '5', $inside);
+$dbh->rollback;
+
 # ---- read back ------------------------------------------------------------
 $rows = $dbh->selectall_arrayref("SELECT $cols FROM $t WHERE id = ?", undef, 4);
 check('written row read back', '4|delta ü|40|4.75', flat($rows));

@@ -31,7 +31,7 @@ expect_rc() {
     fail "$1: exit $3, expected $2"; [ -n "${4:-}" ] && sed 's/^/    | /' "$4"; fi
 }
 # json FILE PYTHON-EXPR (j = the parsed object): prints the value
-json() { /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>&1; }
+json() { env -u LD_PRELOAD /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>&1; }
 expect_json() { # NAME FILE EXPR WANT
   local got; got=$(json "$2" "$3")
   if [ "$got" = "$4" ]; then pass "$1"; else fail "$1: $3 = '$got', expected '$4'"; sed 's/^/    | /' "$2"; fi
@@ -96,6 +96,7 @@ expect_rc "incremental sync (--json)" 0 $rc "$out"
 expect_json "sync --json ok" "$out" "j['ok']" True
 expect_json "sync --json not a bootstrap" "$out" "j['bootstrapped']" False
 expect_json "sync --json revision moved" "$out" "j['revision'] != j['revision_before']" True
+expect_json "sync --json pulled pages and bytes" "$out" "j['pages_applied'] > 0 and j['bytes'] > 0" True
 rev=$(json "$out" "j['revision']")
 rows=$(unset LD_PRELOAD; sqlite3 "$db" "SELECT count(*) FROM t")
 [ "$rows" = 4 ] && pass "replica has the new row" || fail "replica has 4 rows, got '$rows'"

@@ -167,7 +167,7 @@ for target in $targets; do
   for c in $clients; do
     out="$LSQ_TEST_TMP/$target-$c.out"
     LSQ_CLIENT_DSN=$dsn LSQ_CLIENT_TABLE="t_$c" LSQ_CLIENT_TARGET=$target \
-      timeout "$per_client_timeout" bash -c "$(declare -f need run_client); clients_dir='$clients_dir'; run_client $c" \
+      timeout -k 5 "$per_client_timeout" bash -c "$(declare -f need run_client); clients_dir='$clients_dir'; run_client $c" \
       > "$out" 2>&1
     rc=$?
     where=$([ "$target" = local ] && echo "local file" || echo "primary")
@@ -201,6 +201,30 @@ for target in $targets; do
       pass "replica file caught up with every client's write (sqlite3 reader)"
     else
       fail "replica file row counts per client table: '$counts', expected '$want_counts'"
+    fi
+    # The other direction: a row another writer puts on the primary while a
+    # client is connected reaches that client after the explicit sync any
+    # client can send (PRAGMA libsql_sync). One isql session: count row 10
+    # (0), then the primary gets row 10, then sync and count again (1).
+    st="t_${clients%% *}" sync_out="$LSQ_TEST_TMP/replica-sync.out"
+    if command -v isql >/dev/null; then
+      {
+        echo "SELECT 'before:' || count(*) FROM $st WHERE id = 10"
+        for _ in $(seq 1 300); do grep -q 'before:' "$sync_out" 2>/dev/null && break; sleep 0.1; done
+        bash "$primary_sh" sql "$primary_dir" \
+          "INSERT INTO $st(id, name, qty, price) VALUES (10, 'from the primary', 100, 0.5)" >/dev/null ||
+          echo "SELECT 'primary insert failed'"
+        echo "PRAGMA libsql_sync"
+        echo "SELECT 'after:' || count(*) || ':' || max(name) FROM $st WHERE id = 10"
+      } | stdbuf -oL isql -b -v "$dsn" > "$sync_out" 2>&1
+      if grep -q '^| before:0 ' "$sync_out" && grep -q '^| after:1:from the primary ' "$sync_out"; then
+        pass "a connected isql sees a row written on the primary after PRAGMA libsql_sync"
+      else
+        fail "a connected isql did not see the primary's new row (0 before, 1 after PRAGMA libsql_sync)"
+        grep -v '^+--\|^$' "$sync_out" | sed 's/^/    | /'
+      fi
+    else
+      fail "isql missing (apt-get install unixodbc): sync check not run"
     fi
     stop_primary
   fi

@@ -44,7 +44,17 @@ command -v debootstrap >/dev/null || fatal "debootstrap not installed (apt-get i
 command -v gcc >/dev/null || fatal "gcc not found"
 
 root=$tmp/root
+base_pid=
+# Stop a process and everything it started (by pid, children first found).
+kill_tree() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null
+}
 cleanup() {
+  # A debootstrap still running in the background (test stopped early); its
+  # half-made stage dir is discarded by the next run.
+  [ -n "$base_pid" ] && kill_tree "$base_pid"
   if mountpoint -q "$root/proc" 2>/dev/null; then
     umount "$root/proc" || umount -l "$root/proc"
   fi
@@ -52,12 +62,60 @@ cleanup() {
   if [ -d "$root" ] && ! mountpoint -q "$root/proc" 2>/dev/null; then
     rm -rf "$root"
   fi
+  # run.sh execs the test, so its own cleanup never runs: drop the scratch
+  # dir here, but keep it (logs) when something failed.
+  if [ "$failed" -eq 0 ] && [ -n "${LSQ_TEST_TMP:-}" ] && [ -d "$tmp" ] && ! mountpoint -q "$root/proc" 2>/dev/null; then
+    rm -rf "$tmp"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 version=$(sed -n 's/^project([a-z_]* VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
 [ -n "$version" ] || fatal "cannot read the project version from CMakeLists.txt"
+
+# ---------- 0. the cached clean Debian root (made in the background) ------
+mirror=${LSQ_DEBIAN_MIRROR:-}
+if [ -z "$mirror" ]; then
+  mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs: *\(http[^ ]*\/debian\)\/*$/\1/p' | head -1)
+fi
+if [ -z "$mirror" ]; then
+  mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\(http[^ ]*\/debian\)\/* bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1)
+fi
+mirror=${mirror:-http://deb.debian.org/debian}
+cache=${LSQ_PKG_CACHE:-$build/pkg-chroot}
+base=$cache/bookworm-minbase.tar
+mkdir -p "$cache"
+
+inroot() {
+  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+      DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"
+}
+
+make_base() {
+  local stage=$cache/stage
+  rm -rf "$stage"
+  echo "# debootstrap --variant=minbase bookworm from $mirror (once; cached in $base)"
+  local t0=$SECONDS
+  debootstrap --variant=minbase bookworm "$stage" "$mirror" > "$cache/debootstrap.log" 2>&1 \
+    || { tail -20 "$cache/debootstrap.log"; return 1; }
+  cp /etc/resolv.conf "$stage/etc/resolv.conf"
+  # Pre-download (not install) what the package and isql need, so each run
+  # installs offline from the apt cache; the root itself stays clean.
+  local r=$root; root=$stage
+  inroot apt-get update -q > "$cache/apt.log" 2>&1 \
+    && inroot apt-get install -y -q --download-only unixodbc odbcinst libodbc2 libodbcinst2 \
+         libsqlite3-0 libcurl4 libcjson1 libssl3 >> "$cache/apt.log" 2>&1
+  local rc=$?
+  root=$r
+  [ $rc -eq 0 ] || { tail -20 "$cache/apt.log"; return 1; }
+  tar -C "$stage" -cf "$base.part" . && mv "$base.part" "$base" && rm -rf "$stage"
+  echo "# clean root cached in $((SECONDS - t0)) s"
+}
+
+# Made (once) while the packages build; waited for before section 4.
+( flock 9; [ -f "$base" ] || make_base ) 9>"$cache/lock" >"$tmp/base.log" 2>&1 &
+base_pid=$!
 
 # ---------- 1. build the packages ------------------------------------------
 echo "# building packages (packaging/build.sh)"
@@ -224,49 +282,12 @@ for page in "$src"/man/*.[1-9]; do
   check "man page $(basename "$page") renders without warnings${warn:+: $warn}" test -z "$warn"
 done
 
-# ---------- 4. the cached clean Debian root --------------------------------
-mirror=${LSQ_DEBIAN_MIRROR:-}
-if [ -z "$mirror" ]; then
-  mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs: *\(http[^ ]*\/debian\)\/*$/\1/p' | head -1)
-fi
-if [ -z "$mirror" ]; then
-  mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\(http[^ ]*\/debian\)\/* bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1)
-fi
-mirror=${mirror:-http://deb.debian.org/debian}
-cache=${LSQ_PKG_CACHE:-$build/pkg-chroot}
-base=$cache/bookworm-minbase.tar
-mkdir -p "$cache"
-
-inroot() {
-  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-      DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"
-}
-
-make_base() {
-  local stage=$cache/stage
-  rm -rf "$stage"
-  echo "# debootstrap --variant=minbase bookworm from $mirror (once; cached in $base)"
-  local t0=$SECONDS
-  debootstrap --variant=minbase bookworm "$stage" "$mirror" > "$cache/debootstrap.log" 2>&1 \
-    || { tail -20 "$cache/debootstrap.log"; return 1; }
-  cp /etc/resolv.conf "$stage/etc/resolv.conf"
-  # Pre-download (not install) what the package and isql need, so each run
-  # installs offline from the apt cache; the root itself stays clean.
-  local r=$root; root=$stage
-  inroot apt-get update -q > "$cache/apt.log" 2>&1 \
-    && inroot apt-get install -y -q --download-only unixodbc odbcinst libodbc2 libodbcinst2 \
-         libsqlite3-0 libcurl4 libcjson1 libssl3 >> "$cache/apt.log" 2>&1
-  local rc=$?
-  root=$r
-  [ $rc -eq 0 ] || { tail -20 "$cache/apt.log"; return 1; }
-  tar -C "$stage" -cf "$base.part" . && mv "$base.part" "$base" && rm -rf "$stage"
-  echo "# clean root cached in $((SECONDS - t0)) s"
-}
-
-(
-  flock 9
-  [ -f "$base" ] || make_base
-) 9>"$cache/lock" || fatal "cannot create the Debian root with debootstrap (see $cache/*.log)"
+# ---------- 4. a fresh copy of the clean root -------------------------------
+wait "$base_pid"
+base_rc=$?
+base_pid=
+cat "$tmp/base.log"
+[ $base_rc -eq 0 ] && [ -f "$base" ] || fatal "cannot create the Debian root with debootstrap (see $cache/*.log)"
 
 mkdir -p "$root"
 tar -C "$root" -xf "$base" || fatal "cannot unpack $base"
@@ -309,6 +330,14 @@ echo "$isql_out" | sed 's/^/#   isql: /'
 check "isql: create, insert, select through the installed driver" \
   bash -c 'grep -qx "1|one" <<<"$1" && grep -qx "2|two" <<<"$1" && ! grep -q "\[ISQL\]ERROR\|\[S1\|\[HY\|\[IM" <<<"$1"' _ "$isql_out"
 check "the database file was created in the chroot" test -s "$root/tmp/pkgtest.db"
+iusql_out=$(echo "SELECT b FROM t WHERE a = 2" | inroot iusql -b -d'|' pkgtest 2>&1)
+check "iusql (Unicode API) reads the row back" grep -qx "two" <<<"$iusql_out"
+if [ -f "$src/tools/libsql-odbc.c" ]; then
+  cli_out=$(inroot libsql-odbc --json check pkgtest 2>&1)
+  cli_rc=$?
+  check "the packaged CLI runs: libsql-odbc --json check pkgtest exits 0 with ok:true (rc=$cli_rc)" \
+    bash -c '[ "$2" = 0 ] && grep -q "\"ok\":[[:space:]]*true" <<<"$1"' _ "$cli_out" "$cli_rc"
+fi
 
 cp "$tmp/lsq_props" "$root/usr/local/bin/lsq_props"
 if listing=$(inroot lsq_props props libSQL 2>&1); then

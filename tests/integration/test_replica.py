@@ -17,6 +17,7 @@ import base64
 import ctypes
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -143,11 +144,12 @@ class RawODBC:
         assert self.lib.SQLAllocHandle(2, self.env, ctypes.byref(self.dbc)) == 0
 
     def connect(self, cs):
-        """(return code, [(sqlstate, message)])"""
-        out = ctypes.create_string_buffer(1024)
+        """(return code, [(sqlstate, message)]); self.out = completed string"""
+        out = ctypes.create_string_buffer(2048)
         outlen = ctypes.c_short()
-        rc = self.lib.SQLDriverConnect(self.dbc, None, cs.encode(), -3, out, 1024,
+        rc = self.lib.SQLDriverConnect(self.dbc, None, cs.encode(), -3, out, 2048,
                                        ctypes.byref(outlen), 0)
+        self.out = out.value.decode()
         return rc, self.diags()
 
     def diags(self):
@@ -163,6 +165,19 @@ class RawODBC:
                 break
             recs.append((state.value.decode(), msg.value.decode()))
         return recs
+
+    def prepare_execute_twice(self, sql):
+        """SQLPrepare once, SQLExecute + SQLFetch twice; the return codes."""
+        st = ctypes.c_void_p()
+        assert self.lib.SQLAllocHandle(3, self.dbc, ctypes.byref(st)) == 0
+        codes = [self.lib.SQLPrepare(st, sql.encode(), -3)]
+        for _ in range(2):
+            codes.append(self.lib.SQLExecute(st))
+            codes.append(self.lib.SQLFetch(st))
+            codes.append(self.lib.SQLFetch(st))   # 100 = SQL_NO_DATA: one row only
+            codes.append(self.lib.SQLCloseCursor(st))
+        self.lib.SQLFreeHandle(3, st)
+        return codes
 
     def close(self):
         self.lib.SQLDisconnect(self.dbc)
@@ -265,11 +280,59 @@ class ReplicaBasics(unittest.TestCase):
         self.assertNotIn(100, rest, "an open cursor keeps the revision it started on")
         self.assertEqual(self.conn.execute("SELECT max(n) FROM many").fetchone()[0], 100)
 
+    def test_sync_inside_a_reading_transaction_is_refused(self):
+        conn = pyodbc.connect(replica_cs(PRIMARY, self.db), autocommit=False)
+        try:
+            conn.execute("SELECT count(*) FROM acct").fetchall()
+            with self.assertRaises(pyodbc.Error) as cm:
+                conn.execute("PRAGMA libsql_sync")
+            self.assertEqual(cm.exception.args[0], "HY000")
+            self.assertIn("commit or roll back", str(cm.exception))
+            conn.rollback()
+            self.assertEqual(len(conn.execute("PRAGMA libsql_sync").fetchall()), 1)
+        finally:
+            conn.close()
+
+    def test_network_keys_are_accepted_and_echoed(self):
+        raw = RawODBC()
+        try:
+            rc, diags = raw.connect(replica_cs(PRIMARY, self.db, ConnectTimeout=3,
+                                               RequestTimeout=20, TlsInsecure=1))
+            self.assertEqual(rc, 0, diags)
+            for kv in ("ConnectTimeout=3", "RequestTimeout=20", "TlsInsecure=1",
+                       "SyncUrl=" + PRIMARY.url):
+                self.assertIn(kv, raw.out.split(";"))
+        finally:
+            raw.close()
+
     def test_prepared_pragma_reexecutes(self):
         cur = self.conn.cursor()
         for _ in range(3):
             cur.execute("PRAGMA libsql_state")
             self.assertEqual(len(cur.fetchall()), 1)
+        raw = RawODBC()
+        try:
+            rc, diags = raw.connect(replica_cs(PRIMARY, self.db))
+            self.assertEqual(rc, 0, diags)
+            for sql in ("PRAGMA libsql_sync", "PRAGMA libsql_state"):
+                self.assertEqual(raw.prepare_execute_twice(sql),
+                                 [0, 0, 0, 100, 0, 0, 0, 100, 0], sql)
+        finally:
+            raw.close()
+
+    def test_commands_inside_a_batch(self):
+        cur = self.conn.cursor()
+        cur.execute("PRAGMA libsql_state; SELECT 42 AS answer; PRAGMA libsql_sync; SELECT 7")
+        self.assertEqual(len(cur.fetchall()), 1)
+        self.assertTrue(cur.nextset())
+        self.assertEqual(cur.description[0][0], "answer")
+        self.assertEqual([tuple(r) for r in cur.fetchall()], [(42,)])
+        self.assertTrue(cur.nextset())
+        self.assertEqual(cur.description[0][0], "revision")
+        self.assertEqual(len(cur.fetchall()), 1)
+        self.assertTrue(cur.nextset())
+        self.assertEqual([tuple(r) for r in cur.fetchall()], [(7,)])
+        self.assertFalse(cur.nextset())
 
     def test_unknown_command_and_argument(self):
         with self.assertRaises(pyodbc.Error) as cm:
@@ -458,6 +521,42 @@ class Offline(unittest.TestCase):
         finally:
             if raw:
                 raw.close()
+            p.stop()
+
+    def test_silent_primary_times_out(self):
+        p = Primary("primary-silent")
+        sock = None
+        try:
+            p.execute("CREATE TABLE quiet(n INTEGER)", "INSERT INTO quiet VALUES (5)")
+            db = os.path.join(TMP, "silent.db")
+            pyodbc.connect(replica_cs(p, db), autocommit=True).close()  # bootstrap
+            p.stop()
+            # same address, accepts TCP connections (kernel backlog), never answers
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", p.port))
+            sock.listen(16)
+            t0 = time.time()
+            raw = RawODBC()
+            try:
+                rc, diags = raw.connect(replica_cs(p, db, RequestTimeout=2))
+            finally:
+                raw.close()
+            elapsed = time.time() - t0
+            self.assertEqual(rc, 1, diags)
+            self.assertEqual(diags[0][0], "01000")
+            self.assertLess(elapsed, 15, "RequestTimeout=2 must bound the connect's sync")
+            conn = pyodbc.connect(replica_cs(p, db, RequestTimeout=2), autocommit=True)
+            try:
+                self.assertEqual(conn.execute("SELECT n FROM quiet").fetchone()[0], 5)
+                with self.assertRaises(pyodbc.Error) as cm:
+                    sync(conn)
+                self.assertEqual(cm.exception.args[0], "HYT00")
+            finally:
+                conn.close()
+        finally:
+            if sock:
+                sock.close()
             p.stop()
 
     def test_file_from_another_primary(self):

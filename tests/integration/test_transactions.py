@@ -88,6 +88,19 @@ def primary(sql):
     return out
 
 
+def ids_independent(tag):
+    """The primary's ids as an independent client sees them: the npm
+    package @tursodatabase/sync (tests/node/sync_query.js) pulls its own
+    copy. (@libsql/client cannot talk to tursodb 0.6.0, see that script.)"""
+    out = subprocess.run(["node", os.path.join(SRC, "tests", "node", "sync_query.js"), URL,
+                          os.path.join(TMP, "independent-" + tag),
+                          "SELECT id FROM t ORDER BY id"],
+                         env=CHILD_ENV, capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise CheckFailed("independent client failed: %s" % out.stderr.strip()[-300:])
+    return [int(r[0]) for r in json.loads(out.stdout)]
+
+
 def connect(name, autocommit):
     db = os.path.join(TMP, name + ".db")
     return pyodbc.connect("Driver=libSQL;Database=%s;SyncUrl=%s" % (db, URL),
@@ -130,6 +143,8 @@ def t_manual_commit():
               "UPDATE not on the primary before commit")
         cn.commit()
         check(ids_on_primary() == [1, 2, 3, 10, 11], "all rows on the primary after commit")
+        check(ids_independent("manual") == [1, 2, 3, 10, 11],
+              "an independent client (@tursodatabase/sync) sees the commit")
         check(primary("SELECT count(*) FROM t WHERE v = 'X'") == [[2]],
               "UPDATE on the primary after commit")
         check(ids_local(cur) == [1, 2, 3, 10, 11], "local replica shows the commit")
@@ -201,6 +216,8 @@ def t_conflict_40001():
             check(sqlstate(e) == "40001", "commit error is 40001: %r" % (e.args,))
             check("nothing was committed" in str(e), "message says nothing committed: %s" % e)
         check(ids_on_primary() == [1, 2, 3, 4], "none of the transaction's rows on the primary")
+        check(ids_independent("conflict") == [1, 2, 3, 4],
+              "an independent client sees none of the transaction's rows")
         check(primary("SELECT count(*) FROM t WHERE v = 'changed'") == [[0]],
               "the UPDATE was not applied on the primary")
         # the connection is usable, and a retry of the transaction works

@@ -79,11 +79,16 @@ start)
   for attempt in 1 2 3; do
     port=$(free_port); uport=$(free_port)
     [ "$port" != "$uport" ] || continue
-    AUTH="$auth_check" sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" \
-        -e "s|@UNTRUSTED_PORT@|$uport|g" -e "s|@UPSTREAM@|$upstream|g" \
-        -e "s|@USER_LINE@|$user_line|g" "$here/nginx.conf.in" |
-      AUTH="$auth_check" /usr/bin/python3 -c 'import os,sys; sys.stdout.write(sys.stdin.read().replace("@AUTH_CHECK@", os.environ["AUTH"]))' \
-      > "$dir/nginx.conf"
+    # Plain string replacement (no sed): paths may hold any character.
+    DIR="$dir" PORT="$port" UPORT="$uport" UPSTREAM="$upstream" USER_LINE="$user_line" \
+    AUTH="$auth_check" /usr/bin/python3 -c '
+import os, sys
+text = open(sys.argv[1]).read()
+for key, env in (("@DIR@", "DIR"), ("@PORT@", "PORT"), ("@UNTRUSTED_PORT@", "UPORT"),
+                 ("@UPSTREAM@", "UPSTREAM"), ("@USER_LINE@", "USER_LINE"),
+                 ("@AUTH_CHECK@", "AUTH")):
+    text = text.replace(key, os.environ[env])
+sys.stdout.write(text)' "$here/nginx.conf.in" > "$dir/nginx.conf"
     # -e: the error log before the config is read; -p: the prefix; both
     # keep nginx away from /var/log/nginx and /etc/nginx.
     "$nginx_bin" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g 'daemon off;' \

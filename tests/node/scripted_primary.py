@@ -23,7 +23,10 @@ picked by the current MODE, which a client sets with `GET /__mode/NAME`
   pageid_beyond   a v2 answer whose db_size (1) is smaller than a page id
   dup_page        a v2 answer sending the same page twice with different bytes
   valid_then_garbage  a correct v2 answer followed by junk bytes
+  rev_backwards   a header whose revision ("0") is older than the client's,
+                  no pages (what tursodb answers after a checkpoint)
   midbody         announces the full v2 answer's length, sends half, closes
+  huge_length     announces a 10 GB body (Content-Length), sends 1 KB, closes
   http401 http403 http404 http500 http503   that status with a short text body
 Every request is appended to PORTFILE.log as "METHOD PATH client_rev=R mode=M".
 """
@@ -198,12 +201,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, STATE.encode(hdr, pages + [(i, bytes(reversed(p)))]))
         if mode == "valid_then_garbage":
             return self.send(200, good + b"\x0a\xff\xff\xff\xff\x0f" + b"junk" * 50)
-        if mode == "midbody":
+        if mode == "rev_backwards":
+            return self.send(200, delimited(header("0", len(STATE.revs["1"]))))
+        if mode in ("midbody", "huge_length"):
+            declared = len(good) if mode == "midbody" else 10 * 1000 ** 3
+            sent = len(good) // 2 if mode == "midbody" else 1024
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(good)))
+            self.send_header("Content-Length", str(declared))
             self.end_headers()
-            self.wfile.write(good[:len(good) // 2])
+            self.wfile.write(good[:sent])
             self.wfile.flush()
             self.close_connection = True
             try:

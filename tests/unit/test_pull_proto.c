@@ -183,7 +183,7 @@ static void parse_pages_sorted_and_one_based(void **state)
     pb_free(&body);
 }
 
-static void parse_duplicates_keep_last(void **state)
+static void parse_duplicates_refused(void **state)
 {
     (void)state;
     pb body = { 0 };
@@ -191,17 +191,12 @@ static void parse_duplicates_keep_last(void **state)
     add_page(&body, 3, 0x01, 4096);
     add_page(&body, 1, 0x02, 4096);
     add_page(&body, 3, 0x03, 4096);
-    add_page(&body, 1, 0x04, 4096);
-    add_page(&body, 3, 0x05, 4096);
     lsq_pull_result res;
     lsq_error err = { 0 };
-    assert_int_equal(lsq_proto_parse_pull_response(body.d, body.n, &res, &err), LSQ_OK);
-    assert_int_equal(res.npages, 2);
-    assert_int_equal(res.pages[0].pgno, 2);
-    assert_int_equal(res.pages[0].data[100], 0x04);
-    assert_int_equal(res.pages[1].pgno, 4);
-    assert_int_equal(res.pages[1].data[100], 0x05);
-    lsq_pull_result_free(&res);
+    assert_int_equal(lsq_proto_parse_pull_response(body.d, body.n, &res, &err), LSQ_ERR_PROTOCOL);
+    assert_non_null(strstr(err.message, "page 4 appears twice"));
+    assert_null(res.pages);
+    assert_int_equal(res.npages, 0);
     pb_free(&body);
 }
 
@@ -494,7 +489,7 @@ int main(void)
         cmocka_unit_test(encode_fields),
         cmocka_unit_test(encode_long_revision_and_small_buffer),
         cmocka_unit_test(parse_pages_sorted_and_one_based),
-        cmocka_unit_test(parse_duplicates_keep_last),
+        cmocka_unit_test(parse_duplicates_refused),
         cmocka_unit_test(parse_header_only_and_empty_header),
         cmocka_unit_test(parse_apply_mode_and_big_values),
         cmocka_unit_test(parse_skips_unknown_fields),
