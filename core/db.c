@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 /* Defined in replica.c; its declaration belongs in replica.h. */
-int lsq_replica_sync_interval(lsq_replica *r);
 
 struct lsq_db {
     int read_your_writes;       /* this connection's ReadYourWrites */

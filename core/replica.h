@@ -42,6 +42,8 @@ void lsq_replica_release(lsq_replica *r);
 lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *err);
 void lsq_replica_get_state(lsq_replica *r, lsq_replica_state *out);
 const char *lsq_replica_path(const lsq_replica *r);
+/* The SyncInterval (seconds) the replica's background thread runs with. */
+int lsq_replica_sync_interval(lsq_replica *r);
 /* The replica's connection for SQL (Hrana). One caller at a time: prefer
  * lsq_replica_pipeline, which serialises callers. Syncs use their own. */
 lsq_remote *lsq_replica_remote(lsq_replica *r);

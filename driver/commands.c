@@ -97,10 +97,6 @@ static SQLRETURN install_row(stmt *s, mem_rows *rows, const col_override *cols, 
         s->sql_next = next >= 0 ? sql + next : NULL;
         s->prepared = prepared;
     }
-    /* The IRD is filled now; leaving the overrides set would make the next
-     * statement of the batch (SQLMoreResults) borrow this row's metadata. */
-    s->overrides = NULL;
-    s->n_overrides = 0;
     return rc;
 }
 

@@ -341,13 +341,12 @@ SQLRETURN stmt_refine_column_types(stmt *s)
 SQLRETURN stmt_set_mem_result(stmt *s, mem_rows *rows, const col_override *cols, int n)
 {
     stmt_reset_all(s);
-    s->overrides = cols;
-    s->n_overrides = n;
+    /* Described once, here: a memory result has no sqlite3_stmt to describe
+     * again, and keeping the overrides would leak them onto the next
+     * statement of a batch. */
     SQLRETURN rc = describe(s, cols, n);
     if (!SQL_SUCCEEDED(rc)) {
         mem_rows_free(rows);
-        s->overrides = NULL;
-        s->n_overrides = 0;
         return rc;
     }
     SQLLEN nrows = rows->nrows;

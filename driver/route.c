@@ -22,7 +22,7 @@
 #include "route.h"
 
 typedef struct route_probe {
-    int writes_main, writes_temp, txn, command;
+    int writes_main, writes_temp, txn, command, pragma_read;
     char command_name[64];
     char command_arg[256];
     int has_command_arg;
@@ -78,6 +78,10 @@ static int authorizer(void *arg, int action, const char *a1, const char *a2, con
             /* "PRAGMA x = y" may change the file (user_version, ...); reading
              * pragmas have no value. */
             p->writes_main = 1;
+        } else if (!a2) {
+            /* "PRAGMA journal_mode" reads, though SQLite does not call the
+             * statement read-only: it describes the local file. */
+            p->pragma_read = 1;
         }
         break;
     default:
@@ -105,7 +109,8 @@ void route_end(sqlite3 *db, route_probe_slot *slot, sqlite3_stmt *st, route_info
         out->has_command_arg = p->has_command_arg;
     } else if (p->txn) {
         out->route = ROUTE_TXN;
-    } else if (p->writes_main || (st && !sqlite3_stmt_readonly(st) && !p->writes_temp)) {
+    } else if (p->writes_main ||
+               (st && !sqlite3_stmt_readonly(st) && !p->writes_temp && !p->pragma_read)) {
         /* VACUUM and a few others write without an authorizer action. */
         out->route = ROUTE_WRITE;
     } else {

@@ -98,6 +98,14 @@ expect_json "sync --json not a bootstrap" "$out" "j['bootstrapped']" False
 expect_json "sync --json revision moved" "$out" "j['revision'] != j['revision_before']" True
 expect_json "sync --json pulled pages and bytes" "$out" "j['pages_applied'] > 0 and j['bytes'] > 0" True
 rev=$(json "$out" "j['revision']")
+# on a terminal (script(1) gives it one) the progress display runs; the
+# command must still succeed and print its summary
+tty_out="$LSQ_TEST_TMP/tty.out"
+script -qec "$tool sync cli_replica" /dev/null > "$tty_out" 2>&1
+expect_rc "sync on a terminal (progress display)" 0 $? "$tty_out"
+grep -q "synced $db" "$tty_out" && pass "sync on a terminal prints the summary" \
+  || { fail "sync on a terminal prints the summary"; cat "$tty_out"; }
+cat "$tty_out" >> "$all"
 rows=$(unset LD_PRELOAD; sqlite3 "$db" "SELECT count(*) FROM t")
 [ "$rows" = 4 ] && pass "replica has the new row" || fail "replica has 4 rows, got '$rows'"
 

@@ -372,4 +372,19 @@ check "odbcinst -q -d no longer lists libSQL" \
 check "driver library removed" test ! -e "$root/usr/lib/x86_64-linux-gnu/odbc/libsqlodbc.so"
 check "the user's DSNs are left in odbc.ini" grep -qx '\[pkgtest\]' <<<"$(inroot odbcinst -q -s 2>&1)"
 
+# Install again, and register once more by hand (UsageCount 2): prerm's
+# `odbcinst -u` only decrements, so postrm must drop the entry whose library
+# is gone.
+if inroot sh -c "cd /tmp && apt-get install -y -q ./$debname" > "$tmp/install2.log" 2>&1 \
+   && inroot odbcinst -i -d -f /usr/share/libsql-odbc/odbcinst.ini >/dev/null 2>&1; then
+  check "second install + manual registration: UsageCount is 2" \
+    grep -q "^UsageCount *= *2$" <<<"$(inroot odbcinst -q -d -n libSQL 2>&1)"
+  inroot apt-get remove -y -q libsql-odbc > "$tmp/remove2.log" 2>&1 || { tail -20 "$tmp/remove2.log"; bad "second apt-get remove"; }
+  check "apt-get remove unregisters a driver also registered by hand" \
+    bash -c '! grep -q "^\[libSQL\]" <<<"$1"' _ "$(inroot odbcinst -q -d 2>&1)"
+else
+  tail -20 "$tmp/install2.log"
+  bad "second install and manual registration"
+fi
+
 finish
