@@ -366,8 +366,8 @@ lsq_status lsq_proto_parse_pull_response(const unsigned char *body, size_t len,
         return lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: empty response body");
 
     cursor c = { body, body + len };
-    const unsigned char *msg;
-    size_t msg_len;
+    const unsigned char *msg = NULL;
+    size_t msg_len = 0;
     lsq_status st = get_bytes(&c, &msg, &msg_len, "the response header", err);
     if (st == LSQ_OK)
         st = parse_header((cursor){ msg, msg + msg_len }, out, err);

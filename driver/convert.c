@@ -565,7 +565,7 @@ static SQLRETURN to_wchar(diag_list *d, const db_value *v, SQLSMALLINT col_sql_t
     size_t room = cap_units > 0 ? (size_t)cap_units - 1 : 0;
 
     if (cs.formatted) { /* ASCII: one unit per byte */
-        size_t take;
+        size_t take = 0;
         int fit = formatted_fit(&cs, room, &take);
         set_length(t, (SQLLEN)(cs.n * sizeof(SQLWCHAR)));
         if (cap_units <= 0) return SQL_SUCCESS;

@@ -291,6 +291,11 @@ static SQLRETURN exec_routed(stmt *s)
     case ROUTE_WRITE:
         return forward_exec(s);
     case ROUTE_TXN:
+        /* A transaction about to begin must start from the replica with
+         * this connection's earlier writes in it: once the local
+         * transaction holds its lock, no pull can be applied. */
+        if (sqlite3_get_autocommit(s->dbc->sqlite))
+            (void)forward_before_read(s);
         return forward_txn(s);
     default: {
         SQLRETURN rc = forward_before_read(s);
@@ -307,6 +312,11 @@ static SQLRETURN begin_if_manual(stmt *s)
 {
     if (s->dbc->autocommit != SQL_AUTOCOMMIT_OFF)
         return SQL_SUCCESS;
+    /* Pull this connection's autocommit writes in before the local
+     * transaction opens (afterwards its lock keeps every pull out). A
+     * failed pull is a 01000 warning on the statement, not an error. */
+    if (s->dbc->sqlite && sqlite3_get_autocommit(s->dbc->sqlite) && lsq_is_replica(s->dbc->db))
+        (void)forward_before_read(s);
     SQLRETURN rc = dbc_begin_if_needed(s->dbc);
     if (!SQL_SUCCEEDED(rc)) {
         /* txn.c posted on the connection; the application reads the statement. */

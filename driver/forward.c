@@ -22,6 +22,7 @@
  * request was sent is reported (08S01 / HYT00), never resent.
  */
 #include "internal.h"
+#include "opskeys.h"
 #include "replica_hooks.h"
 
 #include <pthread.h>
@@ -349,14 +350,18 @@ SQLRETURN forward_exec(stmt *s)
     };
     lsq_hrana_batch_result res;
     lsq_error err;
+    double t0 = drvlog_clock();
     lsq_status st = send_batch(s, steps, 2, &res, &err);
     forward_params_free(args, storage);
     s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
-    if (st != LSQ_OK)
+    if (st != LSQ_OK) {
+        drvlog_forward("write", drvlog_clock() - t0, -1, 0);
         return diag_post_lsq(&s->hdr.diag, &err);
+    }
 
     lsq_hrana_result *main_step = &res.steps[0];
     if (!main_step->ok) {
+        drvlog_forward("write", drvlog_clock() - t0, -1, 0);
         rc = post_step_error(s, SQL_NO_ROW_NUMBER, &main_step->error);
         lsq_hrana_batch_result_free(&res);
         return rc;
@@ -364,6 +369,7 @@ SQLRETURN forward_exec(stmt *s)
     mark_written(c);
     int64_t changes = step_changes(&res.steps[1]);
     s->row_count = exec_is_dml(s->sst) ? (SQLLEN)(changes >= 0 ? changes : 0) : -1;
+    drvlog_forward("write", drvlog_clock() - t0, s->row_count, 1);
     s->hdr.diag.row_count = s->row_count;
     rc = SQL_SUCCESS;
     if (want_rows)
@@ -557,6 +563,7 @@ SQLRETURN forward_exec_array(stmt *s)
     lsq_hrana_batch_result res = {0};
     lsq_error err;
     int sent_any = ok + failed < processed; /* some row made it into the batch */
+    double t0 = drvlog_clock();
     lsq_status st = sent_any ? send_batch(s, steps, k, &res, &err) : LSQ_OK;
     if (st != LSQ_OK) {
         diag_post_lsq(&s->hdr.diag, &err);
@@ -606,6 +613,8 @@ SQLRETURN forward_exec_array(stmt *s)
         if (ok)
             mark_written(c);
     }
+    if (sent_any)
+        drvlog_forward("parameter array", drvlog_clock() - t0, (long long)total, ok > 0);
     lsq_hrana_batch_result_free(&res);
     for (SQLULEN row = 0; row < n; row++)
         forward_params_free(args[row], storage[row]);

@@ -42,8 +42,11 @@ if [ "${LSQ_SANITIZE:-OFF}" = "ON" ]; then
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 fi
 
+# Not exec: the EXIT trap must run to remove the scratch dir.
+status=0
 case "$test_path" in
-  *.py) exec /usr/bin/python3 "$test_path" "$@" ;;
-  *.sh) exec bash "$test_path" "$@" ;;
-  *) exec "$test_path" "$@" ;;
+  *.py) /usr/bin/python3 "$test_path" "$@" || status=$? ;;
+  *.sh) bash "$test_path" "$@" || status=$? ;;
+  *) "$test_path" "$@" || status=$? ;;
 esac
+exit $status

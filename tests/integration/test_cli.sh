@@ -148,6 +148,22 @@ expect_json "check --json integrity failed" "$out" "[c['ok'] for c in j['checks'
 cp "$db" "$bad"; cp "$db-libsql-meta" "$bad-libsql-meta"
 run check --connect "Database=$bad;SyncUrl=http://elsewhere.example"; expect_rc "check: metadata from another primary" 5 $? "$out"
 
+# an encrypted local file: checked through its key; a wrong key is exit 4
+enc="$LSQ_TEST_TMP/enc.db"; key="cli-secret-key-41d0e2"
+/usr/bin/python3 - "$enc" "$key" <<'PY' > "$LSQ_TEST_TMP/enc.out" 2>&1
+import sys, pyodbc
+c = pyodbc.connect("DRIVER=libSQL;Database=%s;Create=1;EncryptionKey=%s" % (sys.argv[1], sys.argv[2]), autocommit=True)
+c.cursor().execute("CREATE TABLE e(x)"); c.cursor().execute("INSERT INTO e VALUES (1)"); c.close()
+PY
+if [ -s "$enc" ]; then
+  run check --connect "Database=$enc;EncryptionKey=$key"; expect_rc "check an encrypted file with its key" 0 $? "$out"
+  run check --connect "Database=$enc;EncryptionKey=wrong-$key"; expect_rc "check with a wrong EncryptionKey" 4 $? "$err"
+  run check --connect "Database=$enc"; expect_rc "check an encrypted file without a key" 4 $? "$err"
+  if grep -q "$key" "$all"; then fail "the EncryptionKey appears in the tool's output"; else pass "the EncryptionKey never appears in the tool's output"; fi
+else
+  fail "could not create an encrypted file through the driver"; sed 's/^/    | /' "$LSQ_TEST_TMP/enc.out"
+fi
+
 # ---- unreachable primary -----------------------------------------------------
 run sync cli_dead; expect_rc "sync with nothing listening (bootstrap)" 3 $? "$err"
 run --json sync cli_dead; rc=$?

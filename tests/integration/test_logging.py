@@ -169,6 +169,14 @@ try:
     check("LogLevel=warn writes no info/debug lines",
           os.path.exists(wlog) and not re.search(r" (INFO|DEBUG) ", wtext), wtext[:300])
 
+    # ---- a log file that cannot be opened does not stop the connection -------
+    add_dsn("log_bad", Database=os.path.join(TMP, "a.db"), SyncUrl=url,
+            LogFile=os.path.join(TMP, "no", "such", "dir", "x.log"), LogLevel="info")
+    rc, out = run_child(
+        "import pyodbc\nc=pyodbc.connect('DSN=log_bad', autocommit=True)\n"
+        "print(c.cursor().execute('SELECT count(*) FROM t').fetchone()[0])\nc.close()\n", {})
+    check("unwritable LogFile: the connection still works", rc == 0, out)
+
     # ---- the environment wins over the DSN ----------------------------------
     elog, dlog = os.path.join(TMP, "env.log"), os.path.join(TMP, "dsn-only.log")
     add_dsn("log_env", Database=os.path.join(TMP, "a.db"), SyncUrl=url, LogFile=dlog,

@@ -264,6 +264,21 @@ class Writes(unittest.TestCase):
         c.execute("SELECT count(*) FROM ryw")
         self.assertEqual(c.fetchone()[0], 2)
 
+    def test_transaction_after_a_write_sees_it(self):
+        c = self.cur
+        c.execute("CREATE TABLE txw(v INTEGER)")
+        c.execute("INSERT INTO txw(v) VALUES(1)")
+        self.cn.autocommit = False  # the local transaction must start after a pull
+        c.execute("SELECT count(*) FROM txw")
+        self.assertEqual(c.fetchone()[0], 1)
+        self.cn.rollback()
+        self.cn.autocommit = True
+        c.execute("INSERT INTO txw(v) VALUES(2)")
+        c.execute("BEGIN")
+        c.execute("SELECT count(*) FROM txw")
+        self.assertEqual(c.fetchone()[0], 2)
+        c.execute("ROLLBACK")
+
     def test_read_your_writes_off(self):
         cn = connect(extra="ReadYourWrites=0")
         try:
