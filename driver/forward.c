@@ -317,6 +317,18 @@ static SQLRETURN preview_and_queue(stmt *s)
     if (!SQL_SUCCEEDED(rc))
         return rc;
     SQLRETURN ran = exec_local(s);
+    /* With RETURNING, SQLite counts the changes only when the statement
+     * finishes: read its rows into memory first so the guard is right. */
+    if (SQL_SUCCEEDED(ran) && s->state == ST_CURSOR) {
+        int mrc = cursor_materialize(&s->cur);
+        if (mrc != SQLITE_OK) {
+            forward_params_free(args, storage);
+            cursor_close(&s->cur);
+            sqlite3_reset(s->sst);
+            s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
+            return diag_post_sqlite(&s->hdr.diag, s->dbc->sqlite, mrc);
+        }
+    }
     if (SQL_SUCCEEDED(ran)) {
         sqlite3_int64 changes = sqlite3_changes64(s->dbc->sqlite);
         SQLRETURN q = txn_remote_queue(s, sqlite3_sql(s->sst), args, nargs, changes);

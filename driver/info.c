@@ -185,7 +185,7 @@ static const info_entry info_table[] = {
     /* As txn.c implements them: SQLite lets read statements survive a
      * COMMIT; the driver closes open cursors before a ROLLBACK (SQLite would
      * abort them mid-fetch). Prepared statements stay prepared either way. */
-    U16(SQL_CURSOR_COMMIT_BEHAVIOR, SQL_CB_PRESERVE),
+    U16(SQL_CURSOR_COMMIT_BEHAVIOR, SQL_CB_PRESERVE), /* local; replicas: info_dynamic */
     U16(SQL_CURSOR_ROLLBACK_BEHAVIOR, SQL_CB_CLOSE),
     S(SQL_MULTIPLE_ACTIVE_TXN, "Y"),
     U32(SQL_DTC_TRANSITION_COST, 0),
@@ -492,6 +492,12 @@ static int info_dynamic(dbc *c, SQLUSMALLINT type, SQLPOINTER val, SQLSMALLINT b
         *rc = put_str(c, buf, val, buflen, len);
         return 1;
     }
+    case SQL_CURSOR_COMMIT_BEHAVIOR:
+        /* A local commit keeps cursors open; a replica's commit sends the
+         * queued writes, rolls the local preview back and pulls, which
+         * closes them (txn_remote.c). */
+        *rc = put_u16(lsq_is_replica(c->db) ? SQL_CB_CLOSE : SQL_CB_PRESERVE, val, len);
+        return 1;
     case SQL_DATA_SOURCE_READ_ONLY:
         *rc = put_str(c, (c->opt.read_only || c->access_mode == SQL_MODE_READ_ONLY) ? "Y" : "N",
                       val, buflen, len);

@@ -10,6 +10,8 @@ packages=(build-essential cmake pkg-config clang libclang-rt-14-dev
           python3 python3-pyodbc libsqliteodbc nginx-light openssl curl nodejs npm)
 # The real clients of tests/integration/test_clients.sh (tests/clients/packages.txt).
 packages+=(python3-pandas libdbd-odbc-perl php-cli php-odbc python3-pyqt5.qtsql libqt5sql5-odbc)
+# Packaging: .deb/.rpm builds and the install test in a debootstrap chroot.
+packages+=(debootstrap rpm file)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

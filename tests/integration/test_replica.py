@@ -334,6 +334,11 @@ class ReplicaBasics(unittest.TestCase):
         self.assertEqual([tuple(r) for r in cur.fetchall()], [(7,)])
         self.assertFalse(cur.nextset())
 
+    def test_commit_closes_cursors_says_getinfo(self):
+        # a replica's commit rolls the local preview back and pulls
+        self.assertEqual(self.conn.getinfo(pyodbc.SQL_CURSOR_COMMIT_BEHAVIOR),
+                         1)  # SQL_CB_CLOSE
+
     def test_unknown_command_and_argument(self):
         with self.assertRaises(pyodbc.Error) as cm:
             self.conn.execute("PRAGMA libsql_nonsense")
@@ -349,8 +354,8 @@ class ReplicaBasics(unittest.TestCase):
             hdr = f.read(100)
         self.assertEqual(hdr[:16], b"SQLite format 3\x00")
         self.assertEqual((hdr[18], hdr[19]), (1, 1), "bytes 18-19 must say rollback journal")
-        # asked of the file itself: through the driver a PRAGMA may be
-        # answered by the primary (which runs WAL)
+        # a value-less PRAGMA describes the local file, even through the driver
+        self.assertEqual(self.conn.execute("PRAGMA journal_mode").fetchone()[0], "delete")
         raw = sqlite3.connect(self.db)
         try:
             self.assertEqual(raw.execute("PRAGMA journal_mode").fetchone()[0], "delete")

@@ -279,6 +279,16 @@ class Writes(unittest.TestCase):
         self.assertEqual(c.fetchone()[0], 2)
         c.execute("ROLLBACK")
 
+    def test_returning_inside_a_transaction(self):
+        c = self.cur
+        c.execute("CREATE TABLE txr(id INTEGER PRIMARY KEY, v TEXT)")
+        self.cn.autocommit = False
+        c.execute("INSERT INTO txr(v) VALUES(?), (?) RETURNING id", "a", "b")
+        self.assertEqual([r[0] for r in c.fetchall()], [1, 2])  # the local preview
+        self.cn.commit()  # the guard is the preview's 2 changes: must match the primary
+        self.cn.autocommit = True
+        self.assertEqual(PRIMARY.query("SELECT id, v FROM txr ORDER BY id"), [[1, "a"], [2, "b"]])
+
     def test_read_your_writes_off(self):
         cn = connect(extra="ReadYourWrites=0")
         try:
