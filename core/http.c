@@ -60,6 +60,7 @@ struct lsq_remote {
 
 /* A growing response body with a hard cap. */
 typedef struct body_buffer {
+    CURL *curl;             /* to read Content-Length when the body starts */
     unsigned char *data;
     size_t len, cap, max;
     int too_large;
@@ -254,6 +255,13 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 16384;
+        /* A bootstrap body is the whole database: size the buffer once from
+         * Content-Length instead of doubling (and copying) it all the way. */
+        curl_off_t announced = -1;
+        if (!b->cap && b->curl &&
+            curl_easy_getinfo(b->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
+            announced > 0 && (size_t)announced < b->max)
+            cap = (size_t)announced + 1;
         while (cap < b->len + n + 1)
             cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
         unsigned char *d = realloc(b->data, cap);
@@ -353,6 +361,7 @@ static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *heade
                        lsq_error *err)
 {
     memset(out, 0, sizeof *out);
+    out->curl = r->curl;
     out->max = r->max_body;
     size_t ulen = strlen(r->base_url) + strlen(path) + 1;
     char *url = malloc(ulen);

@@ -444,7 +444,12 @@ static lsq_status apply_locked(const char *path, sqlite3_vfs *vfs, sqlite3_file 
     }
     lsq_crash_point("pages-written");
 
-    rc = vfs->xDelete(vfs, jpath, 1);
+    /* Unlinking the journal commits the apply. Its directory entry is made
+     * durable by the caller after the lock is released (fsync_dir_of), so
+     * readers do not wait for that fsync; until then a power cut could
+     * only bring the journal back, i.e. the old revision, and the new
+     * revision is recorded in the metadata only after the directory sync. */
+    rc = vfs->xDelete(vfs, jpath, 0);
     free(jpath);
     if (rc != SQLITE_OK)
         return lsq_fail(err, LSQ_ERR_MISC, rc, "cannot delete the journal of '%s': %s", path,
@@ -522,6 +527,8 @@ lsq_status lsq_apply_pages(const char *path, const char *vfs_name, const lsq_pag
      * the next connection that reads. */
     sqlite3_exec(conn, "COMMIT", NULL, NULL, NULL);
     double t1 = now_seconds();
+    if (st == LSQ_OK)
+        fsync_dir_of(path);
     sqlite3_close(conn);
     plan_free(&plan);
     if (blocked_seconds && t0 > 0)
