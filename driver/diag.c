@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "opskeys.h"
 
 void diag_init(diag_list *d)
 {
@@ -62,6 +63,7 @@ static SQLRETURN post_v(diag_list *d, SQLLEN row, SQLINTEGER col, const char *st
     r->message = msg;
     r->row_number = row;
     r->column_number = col;
+    drvlog_diag(r->state, (long)native, body); /* LogFile (opskeys.c) */
     return rc;
 }
 

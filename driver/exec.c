@@ -148,36 +148,8 @@ static int deadline_check(void *arg)
 }
 
 /* Does the statement report a row count (INSERT/UPDATE/DELETE/REPLACE, or a
- * WITH ... DML, which has no result columns)? Decided from the first keyword
- * of the text SQLite kept for it, after whitespace and comments. */
-static int is_dml(sqlite3_stmt *st)
-{
-    const char *p = sqlite3_sql(st);
-    if (!p)
-        return 0;
-    for (;;) {
-        while (*p && isspace((unsigned char)*p))
-            p++;
-        if (p[0] == '-' && p[1] == '-') {
-            while (*p && *p != '\n')
-                p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            const char *e = strstr(p + 2, "*/");
-            if (!e)
-                return 0;
-            p = e + 2;
-        } else {
-            break;
-        }
-    }
-    static const char *const kw[] = {"INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"};
-    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
-        size_t n = strlen(kw[i]);
-        if (strncasecmp(p, kw[i], n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_')
-            return 1;
-    }
-    return 0;
-}
+ * WITH ... DML)? Read from the text SQLite kept for it. */
+static int is_dml(sqlite3_stmt *st) { return sqltext_counts_changes(sqlite3_sql(st)); }
 
 /* Post the failure of sqlite3_step as the right diagnostic: interruptions
  * are HY008 (SQLCancel) or HYT00 (query timeout); the rest via core/. */
@@ -410,11 +382,20 @@ static SQLRETURN exec_param_array(stmt *s)
     if (wrap)
         sqlite3_exec(db, "RELEASE lsq_param_array", NULL, NULL, NULL);
 
-    s->row_count = counts ? total : -1;
-    s->hdr.diag.row_count = s->row_count;
+    return exec_array_done(s, counts ? total : -1, ok, failed, SQL_SUCCESS);
+}
+
+/* The end of every parameter-array execution (local or forwarded): the
+ * total row count, the statement's state, and the return code — an error
+ * only when no row succeeded, SQL_SUCCESS_WITH_INFO when some failed. */
+SQLRETURN exec_array_done(stmt *s, SQLLEN row_count, SQLULEN ok, SQLULEN failed,
+                          SQLRETURN all_ok_rc)
+{
+    s->row_count = row_count;
+    s->hdr.diag.row_count = row_count;
     s->state = ST_EXECUTED;
     if (failed == 0)
-        return SQL_SUCCESS;
+        return all_ok_rc;
     if (ok == 0) {
         s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
         return SQL_ERROR;

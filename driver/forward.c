@@ -453,16 +453,7 @@ static SQLRETURN array_in_txn(stmt *s)
     s->dae_row = 0;
     if (s->ipd->rows_processed_ptr)
         *s->ipd->rows_processed_ptr = processed;
-    s->row_count = exec_is_dml(s->sst) ? total : -1;
-    s->hdr.diag.row_count = s->row_count;
-    s->state = ST_EXECUTED;
-    if (failed == 0)
-        return SQL_SUCCESS;
-    if (ok == 0) {
-        s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
-        return SQL_ERROR;
-    }
-    return SQL_SUCCESS_WITH_INFO;
+    return exec_array_done(s, exec_is_dml(s->sst) ? total : -1, ok, failed, SQL_SUCCESS);
 }
 
 /* Can a trigger or a foreign-key action make total_changes() count more
@@ -634,14 +625,5 @@ SQLRETURN forward_exec_array(stmt *s)
 
     if (s->ipd->rows_processed_ptr)
         *s->ipd->rows_processed_ptr = processed;
-    s->row_count = exec_is_dml(s->sst) ? total : -1;
-    s->hdr.diag.row_count = s->row_count;
-    s->state = ST_EXECUTED;
-    if (failed == 0)
-        return ret;
-    if (ok == 0) {
-        s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
-        return SQL_ERROR;
-    }
-    return SQL_SUCCESS_WITH_INFO;
+    return exec_array_done(s, exec_is_dml(s->sst) ? total : -1, ok, failed, ret);
 }

@@ -218,6 +218,8 @@ SQLRETURN params_walk_row(stmt *s, SQLULEN row, int first, params_sink sink, voi
 SQLRETURN exec_local(stmt *s);
 /* exec.c: does the statement report a row count (INSERT/UPDATE/DELETE/
  * REPLACE or WITH ... DML)? */
+SQLRETURN exec_array_done(stmt *s, SQLLEN row_count, SQLULEN ok, SQLULEN failed,
+                          SQLRETURN all_ok_rc);
 int exec_is_dml(sqlite3_stmt *st);
 /* exec.c: ODBC parameters of earlier statements of s->sql before s->sst. */
 int exec_first_param(stmt *s);

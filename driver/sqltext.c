@@ -590,3 +590,32 @@ int sqltext_has_statement(const char *sql)
     }
     return 0;
 }
+
+int sqltext_counts_changes(const char *sql)
+{
+    static const char *const kw[] = {"INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"};
+    const char *p = sql;
+    if (!p)
+        return 0;
+    for (;;) {
+        while (*p && (isspace((unsigned char)*p) || *p == '('))
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            if (!e)
+                return 0;
+            p = e + 2;
+        } else {
+            break;
+        }
+    }
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
+        size_t n = strlen(kw[i]);
+        if (strncasecmp(p, kw[i], n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_')
+            return 1;
+    }
+    return 0;
+}

@@ -14,6 +14,13 @@
  * in err (size errlen) for a malformed escape (caller posts 42000) or OOM. */
 char *sqltext_translate(const char *sql, size_t len, char *err, size_t errlen);
 
+/* Nonzero if the statement's first keyword (after whitespace, comments and
+ * opening parentheses) is INSERT, UPDATE, DELETE, REPLACE or WITH: the
+ * statements whose effect SQLite's changes() reports, so they get a row
+ * count. The statement is already known to SQLite; this only reads its
+ * first word, it does not classify (route.c does that). */
+int sqltext_counts_changes(const char *sql);
+
 /* Nonzero if the text has anything but whitespace and comments. */
 int sqltext_has_statement(const char *sql);
 

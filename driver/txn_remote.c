@@ -37,7 +37,9 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "opskeys.h"
 #include "replica_hooks.h"
+#include "sqltext.h"
 
 /* A queued write: the SQL text, its arguments (copied), and what the local
  * preview changed (-1 = no guard: DDL and other non-counting statements). */
@@ -138,36 +140,6 @@ int txn_remote_active(const dbc *c)
     return !sqlite3_get_autocommit(c->sqlite);
 }
 
-/* First keyword of the statement is INSERT/UPDATE/DELETE/REPLACE: the kinds
- * of statement whose effect changes() reports (the guard's condition). */
-static int counts_changes(const char *sql)
-{
-    static const char *const kw[] = {"INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"};
-    const char *p = sql;
-    for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(')
-            p++;
-        if (p[0] == '-' && p[1] == '-') {
-            while (*p && *p != '\n')
-                p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            const char *e = strstr(p + 2, "*/");
-            if (!e)
-                return 0;
-            p = e + 2;
-        } else {
-            break;
-        }
-    }
-    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
-        size_t n = strlen(kw[i]);
-        if (strncasecmp(p, kw[i], n) == 0 && !((p[n] >= 'A' && p[n] <= 'Z') ||
-                                               (p[n] >= 'a' && p[n] <= 'z') || p[n] == '_'))
-            return 1;
-    }
-    return 0;
-}
-
 SQLRETURN txn_remote_queue(stmt *s, const char *sql, const lsq_value *args, size_t nargs,
                            sqlite3_int64 changes)
 {
@@ -185,7 +157,7 @@ SQLRETURN txn_remote_queue(stmt *s, const char *sql, const lsq_value *args, size
     }
     queued_write item = {0};
     item.sql = strdup(sql);
-    item.changes = counts_changes(sql) ? changes : -1;
+    item.changes = sqltext_counts_changes(sql) ? changes : -1;
     if (nargs) {
         item.args = calloc(nargs, sizeof *item.args);
         item.nargs = nargs;
@@ -395,6 +367,7 @@ static SQLRETURN send_queue(dbc *c, handle_hdr *h, txn_queue *q, int *reached)
     lsq_error err;
     memset(&err, 0, sizeof err);
     int sent = 1;
+    double t0 = drvlog_clock();
     lsq_status st = lsq_hrana_batch(lsq_db_replica(c->db), plan.steps, plan.nsteps,
                                     timeout_ms_of(h), &res, &sent, &err);
     SQLRETURN rc;
@@ -418,6 +391,7 @@ static SQLRETURN send_queue(dbc *c, handle_hdr *h, txn_queue *q, int *reached)
         *reached = 1;
         rc = judge_batch(q, &plan, &res, d);
     }
+    drvlog_forward("commit", drvlog_clock() - t0, (long long)q->n, SQL_SUCCEEDED(rc));
     lsq_hrana_batch_result_free(&res);
     plan_free(&plan, q->n);
     return rc;
