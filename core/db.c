@@ -271,6 +271,15 @@ lsq_status lsq_sync(lsq_db *db, lsq_sync_stats *stats, lsq_error *err)
     return lsq_replica_sync(db->replica, stats, err);
 }
 
+lsq_status lsq_sync_with_progress(lsq_db *db, lsq_progress_fn fn, void *ctx,
+                                  lsq_sync_stats *stats, lsq_error *err)
+{
+    if (!db || !db->replica)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0,
+                        "sync needs a replica connection (set SyncUrl in the DSN)");
+    return lsq_replica_sync_progress(db->replica, fn, ctx, stats, err);
+}
+
 lsq_status lsq_replica_state_of(lsq_db *db, lsq_replica_state *out)
 {
     if (!db || !db->replica || !out)

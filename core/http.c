@@ -55,6 +55,8 @@ struct lsq_remote {
     char *ca_file;
     int insecure;
     size_t max_body;
+    lsq_progress_fn progress_fn;    /* NULL = curl's progress callback stays off */
+    void *progress_ctx;
     char curl_message[CURL_ERROR_SIZE];
 };
 
@@ -245,6 +247,28 @@ void lsq_remote_set_max_body(lsq_remote *r, size_t max_bytes)
         r->max_body = max_bytes ? max_bytes : DEFAULT_MAX_BODY;
 }
 
+void lsq_remote_set_progress(lsq_remote *r, lsq_progress_fn fn, void *ctx)
+{
+    if (r) {
+        r->progress_fn = fn;
+        r->progress_ctx = fn ? ctx : NULL;
+    }
+}
+
+/* CURLOPT_XFERINFOFUNCTION: only the download side matters (the request
+ * bodies are tiny). dltotal is 0 until Content-Length is known. */
+static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)ultotal;
+    (void)ulnow;
+    lsq_remote *r = clientp;
+    if (r->progress_fn)
+        r->progress_fn(r->progress_ctx, dlnow > 0 ? (uint64_t)dlnow : 0,
+                       dltotal > 0 ? (uint64_t)dltotal : 0);
+    return 0;   /* never abort the transfer */
+}
+
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     body_buffer *b = userdata;
@@ -397,6 +421,12 @@ static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *heade
         ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
         ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
     }
+    /* Progress reporting costs nothing unless someone asked for it. */
+    if (r->progress_fn) {
+        ok &= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_XFERINFODATA, r) == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) == CURLE_OK;
+    }
     if (!ok) {
         free(url);
         return lsq_fail(err, LSQ_ERR_MISC, 0, "libcurl rejected an option for %s", r->host);
@@ -412,6 +442,13 @@ static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *heade
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         if (status < 200 || status > 299)
             st = http_failure(r, status, path, out, err);
+    }
+    /* curl may stop calling back before the last bytes: report the end. */
+    if (st == LSQ_OK && r->progress_fn) {
+        curl_off_t total = -1;
+        if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total) != CURLE_OK)
+            total = -1;
+        r->progress_fn(r->progress_ctx, (uint64_t)out->len, total > 0 ? (uint64_t)total : 0);
     }
     if (st != LSQ_OK) {
         free(out->data);

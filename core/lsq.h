@@ -46,6 +46,12 @@ typedef struct lsq_error {
     char message[512];   /* never contains AuthToken or EncryptionKey */
 } lsq_error;
 
+/* Download progress of a pull: bytes of the response body received so far
+ * and its total from Content-Length (0 = not known). Called on the thread
+ * doing the pull, possibly many times with the same values; must not call
+ * back into core/ for the same replica. */
+typedef void (*lsq_progress_fn)(void *ctx, uint64_t received, uint64_t total);
+
 /* Everything a DSN can say that core/ cares about. Strings are borrowed. */
 typedef struct lsq_config {
     const char *database;        /* local file path ("file:" prefix allowed) */
@@ -64,6 +70,11 @@ typedef struct lsq_config {
     long request_timeout_ms;     /* DSN RequestTimeout (seconds there), whole request */
     const char *tls_ca_file;     /* DSN TlsCaFile: PEM bundle; NULL = system CAs */
     int tls_insecure;            /* DSN TlsInsecure=1: no TLS verification (tests only) */
+    /* Optional: progress of the pull lsq_open itself does (the bootstrap of
+     * a new replica file, or the sync of an existing one). Used only during
+     * lsq_open, never kept afterwards. NULL = none (not a DSN key). */
+    lsq_progress_fn open_progress;
+    void *open_progress_ctx;
 } lsq_config;
 
 typedef struct lsq_db lsq_db;    /* one per ODBC connection */
@@ -104,6 +115,10 @@ int lsq_is_replica(const lsq_db *db);
 /* Pull from the primary now and apply (explicit sync). stats may be NULL.
  * On a plain local database: LSQ_ERR_MISUSE. */
 lsq_status lsq_sync(lsq_db *db, lsq_sync_stats *stats, lsq_error *err);
+/* As lsq_sync, reporting the pull's download progress to fn (NULL = none)
+ * for the duration of this sync only. */
+lsq_status lsq_sync_with_progress(lsq_db *db, lsq_progress_fn fn, void *ctx,
+                                  lsq_sync_stats *stats, lsq_error *err);
 
 /* The replica's revision, last sync times and last error. */
 lsq_status lsq_replica_state_of(lsq_db *db, lsq_replica_state *out);

@@ -73,4 +73,11 @@ lsq_status lsq_proto_parse_pull_response(const unsigned char *body, size_t len,
  * LSQ_ERR_PROTOCOL. 0 restores the default. (http.c) */
 void lsq_remote_set_max_body(lsq_remote *r, size_t max_bytes);
 
+/* Report the download progress of every request on r to fn (lsq.h's
+ * lsq_progress_fn: received, total from Content-Length or 0), plus one last
+ * call with the final count when a request succeeds; NULL turns it off (the
+ * default: curl's progress machinery is then not enabled at all). The
+ * caller keeps ctx alive until it unsets the callback. (http.c) */
+void lsq_remote_set_progress(lsq_remote *r, lsq_progress_fn fn, void *ctx);
+
 #endif

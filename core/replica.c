@@ -233,6 +233,12 @@ static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *
 
 lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *err)
 {
+    return lsq_replica_sync_progress(r, NULL, NULL, stats, err);
+}
+
+lsq_status lsq_replica_sync_progress(lsq_replica *r, lsq_progress_fn fn, void *ctx,
+                                     lsq_sync_stats *stats, lsq_error *err)
+{
     lsq_sync_stats local;
     if (!stats)
         stats = &local;
@@ -247,7 +253,13 @@ lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *er
     pthread_mutex_lock(&r->state_mu);
     memcpy(from_rev, r->st.revision, sizeof from_rev);
     pthread_mutex_unlock(&r->state_mu);
+    /* The pull remote is only used under sync_mu: the callback is seen by
+     * this sync alone and is gone again before the lock is released. */
+    if (fn)
+        lsq_remote_set_progress(r->pull_remote, fn, ctx);
     lsq_status st = sync_locked(r, stats, err);
+    if (fn)
+        lsq_remote_set_progress(r->pull_remote, NULL, NULL);
     if (st != LSQ_OK) {
         record_failure(r, err);
         lsq_sync_status_failed(r->path, err->message);
@@ -294,11 +306,19 @@ static void fsync_parent(const char *path)
 /* Build the first revision beside the final name ("<db>.libsql-new"), write
  * the sidecar, then rename into place: a crash before the rename leaves no
  * replica file, so the next open simply bootstraps again. */
-static lsq_status bootstrap(lsq_replica *r, lsq_error *err)
+static lsq_status bootstrap(lsq_replica *r, lsq_progress_fn fn, void *ctx, lsq_error *err)
 {
     lsq_pull_result res;
     double t0 = now_seconds();
+    /* As in a sync: the callback lives on the pull remote under sync_mu for
+     * this one pull (registry_lock -> sync_mu is the documented order). */
+    pthread_mutex_lock(&r->sync_mu);
+    if (fn)
+        lsq_remote_set_progress(r->pull_remote, fn, ctx);
     lsq_status st = lsq_remote_pull(r->pull_remote, NULL, 0, &res, err);
+    if (fn)
+        lsq_remote_set_progress(r->pull_remote, NULL, NULL);
+    pthread_mutex_unlock(&r->sync_mu);
     if (st != LSQ_OK) {
         LSQ_LOG(LSQ_LOG_ERROR, "sync", "bootstrap of '%s' failed (status %d): %s", r->path,
                 (int)st, err->message);
@@ -574,7 +594,7 @@ lsq_status lsq_replica_acquire_w(const lsq_config *cfg, lsq_replica **out, char 
         }
         struct stat sb;
         if (stat(r->path, &sb) != 0 || sb.st_size == 0) {
-            st = bootstrap(r, err);
+            st = bootstrap(r, cfg->open_progress, cfg->open_progress_ctx, err);
             fresh = st == LSQ_OK;
         } else {
             st = adopt_existing(r, cfg->sync_url, err);
@@ -591,10 +611,15 @@ lsq_status lsq_replica_acquire_w(const lsq_config *cfg, lsq_replica **out, char 
     want_interval(r, cfg->sync_interval);
     pthread_mutex_unlock(&registry_lock);
 
-    /* Every new connection starts from the primary's current state. */
+    /* Every new connection starts from the primary's current state. The
+     * open's progress callback (lsq_config.open_progress, set by the
+     * operator CLI, whose `sync` command is this very open: bootstrap or
+     * pull, one request, not a second sync after it) is handed to the
+     * bootstrap above or to this sync, and dropped when they return. */
     if (!fresh) {
         lsq_error serr = {0};
-        st = lsq_replica_sync(r, NULL, &serr);
+        st = lsq_replica_sync_progress(r, cfg->open_progress, cfg->open_progress_ctx, NULL,
+                                       &serr);
         if (st != LSQ_OK) {
             if (!tolerable(st)) {
                 lsq_replica_release(r);

@@ -40,6 +40,11 @@ void lsq_replica_release(lsq_replica *r);
 
 /* Pull once and apply. Serialised per replica. */
 lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *err);
+/* As lsq_replica_sync, with the pull's download progress reported to fn
+ * (NULL = none); set on the sync remote under the sync lock for this sync
+ * only, so ctx need outlive only this call. */
+lsq_status lsq_replica_sync_progress(lsq_replica *r, lsq_progress_fn fn, void *ctx,
+                                     lsq_sync_stats *stats, lsq_error *err);
 void lsq_replica_get_state(lsq_replica *r, lsq_replica_state *out);
 const char *lsq_replica_path(const lsq_replica *r);
 /* The SyncInterval (seconds) the replica's background thread runs with. */

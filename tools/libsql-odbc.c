@@ -72,7 +72,7 @@ static void usage(FILE *f)
             "\n"
             "commands:\n"
             "  sync    pull from the primary now (bootstraps a new replica); a progress\n"
-            "          spinner is shown on a terminal\n"
+            "          bar (percentage, MB received / total) is shown on a terminal\n"
             "  state   revision, size, last successful sync, lag, last error (no network);\n"
             "          --max-lag SECONDS exits 5 when the last sync is older\n"
             "  check   PRAGMA integrity_check on the file and its replica metadata (no network)\n"
@@ -247,38 +247,95 @@ static int is_replica_dsn(const cli *c) { return c->opt.sync_url && *c->opt.sync
 
 /* ---------- sync --------------------------------------------------------- */
 
-/* The progress display: the pull is one HTTP request inside core/, which
- * reports no progress yet, so this shows a spinner with the elapsed time and
- * the bytes written so far to the file being built (bootstrap) or changed. */
+/* The progress display (stderr on a terminal only). The pull is one HTTP
+ * request inside core/, which reports its download progress through
+ * lsq_config.open_progress (curl's transfer callback, on this thread):
+ * with a Content-Length the callback draws
+ *   [#########.........]  45%  47.2/105.1 MB
+ * at most every LSQ_PROGRESS_MIN_INTERVAL_MS (default 100 ms); without one a
+ * spinner thread shows the elapsed time and the bytes received so far. Quick
+ * syncs (under 0.3 s) print nothing; an interval of 0 also drops that delay
+ * (the tests use it). */
+#define BAR_WIDTH 30
+#define SHOW_AFTER_SECONDS 0.3
+
 typedef struct spinner {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop;
     const char *path;
+    const char *verb;           /* "bootstrapping" or "syncing" */
+    double t0;                  /* mono_now() at the start */
+    double min_interval;        /* seconds between two bar updates */
+    double show_after;          /* seconds before anything is drawn */
+    /* from core's callback, under mu */
+    uint64_t received, total;   /* total 0 = unknown (spinner mode) */
+    /* what is on the screen, under mu */
+    int spinner_drawn, bar_drawn;
+    double last_draw;
+    uint64_t drawn_received, drawn_total;
 } spinner;
 
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Called with s->mu held. */
+static void draw_bar(spinner *s, double now)
+{
+    uint64_t rx = s->received < s->total ? s->received : s->total;
+    int pct = (int)(rx * 100 / s->total);
+    int fill = (int)(rx * BAR_WIDTH / s->total);
+    char bar[BAR_WIDTH + 1];
+    memset(bar, '#', (size_t)fill);
+    memset(bar + fill, '.', (size_t)(BAR_WIDTH - fill));
+    bar[BAR_WIDTH] = 0;
+    int mb = s->total >= 1000000;
+    double unit = mb ? 1e6 : 1e3;
+    fprintf(stderr, "\r[%s] %3d%%  %.1f/%.1f %s\033[K", bar, pct, rx / unit, s->total / unit,
+            mb ? "MB" : "kB");
+    fflush(stderr);
+    s->bar_drawn = 1;
+    s->last_draw = now;
+    s->drawn_received = s->received;
+    s->drawn_total = s->total;
+}
+
+/* lsq_progress_fn: runs on the thread inside lsq_open. */
+static void on_pull_progress(void *ctx, uint64_t received, uint64_t total)
+{
+    spinner *s = ctx;
+    pthread_mutex_lock(&s->mu);
+    s->received = received;
+    s->total = total;
+    double now = mono_now();
+    if (total && now - s->t0 >= s->show_after &&
+        (received != s->drawn_received || total != s->drawn_total) &&
+        (!s->bar_drawn || received >= total || now - s->last_draw >= s->min_interval))
+        draw_bar(s, now);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The fallback while no total is known. */
 static void *spin_main(void *arg)
 {
     spinner *s = arg;
     static const char frames[] = "|/-\\";
-    char tmp[PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.libsql-new", s->path);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     pthread_mutex_lock(&s->mu);
     for (unsigned i = 0; !s->stop; i++) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double el = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
-        struct stat sb;
-        long long bytes = stat(tmp, &sb) == 0 ? (long long)sb.st_size : -1;
-        if (el >= 0.3) { /* quick syncs print nothing */
-            if (bytes >= 0)
-                fprintf(stderr, "\r%c bootstrapping %s: %.1f s, %.1f MB written   ",
-                        frames[i % 4], s->path, el, bytes / 1e6);
+        double el = mono_now() - s->t0;
+        if (!s->total && !s->bar_drawn && el >= s->show_after) {
+            if (s->received)
+                fprintf(stderr, "\r%c %s %s: %.1f s, %.1f MB received\033[K", frames[i % 4],
+                        s->verb, s->path, el, s->received / 1e6);
             else
-                fprintf(stderr, "\r%c syncing %s: %.1f s   ", frames[i % 4], s->path, el);
+                fprintf(stderr, "\r%c %s %s: %.1f s\033[K", frames[i % 4], s->verb, s->path, el);
+            fflush(stderr);
+            s->spinner_drawn = 1;
         }
         struct timespec dl;
         clock_gettime(CLOCK_REALTIME, &dl);
@@ -290,14 +347,27 @@ static void *spin_main(void *arg)
         pthread_cond_timedwait(&s->cv, &s->mu, &dl);
     }
     pthread_mutex_unlock(&s->mu);
-    fprintf(stderr, "\r\033[K");
     return NULL;
 }
 
-static int spinner_start(spinner *s, const char *path)
+static int spinner_start(spinner *s, const char *path, const char *verb)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
+    s->verb = verb;
+    s->t0 = mono_now();
+    s->min_interval = 0.1;
+    s->show_after = SHOW_AFTER_SECONDS;
+    const char *env = getenv("LSQ_PROGRESS_MIN_INTERVAL_MS");
+    if (env && *env) {
+        char *end = NULL;
+        long ms = strtol(env, &end, 10);
+        if (!*end && ms >= 0) {
+            s->min_interval = ms / 1000.0;
+            if (ms == 0)
+                s->show_after = 0;
+        }
+    }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (pthread_create(&s->thread, NULL, spin_main, s) != 0) {
@@ -308,6 +378,8 @@ static int spinner_start(spinner *s, const char *path)
     return 0;
 }
 
+/* Ends the display: a bar is completed to its last state and kept on its own
+ * line; a spinner is erased. */
 static void spinner_stop(spinner *s)
 {
     pthread_mutex_lock(&s->mu);
@@ -315,15 +387,16 @@ static void spinner_stop(spinner *s)
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
+    if (s->bar_drawn) {
+        if (s->total && (s->received != s->drawn_received || s->total != s->drawn_total))
+            draw_bar(s, mono_now());
+        fputc('\n', stderr);
+    } else if (s->spinner_drawn) {
+        fprintf(stderr, "\r\033[K");
+    }
+    fflush(stderr);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
-}
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int cmd_sync(cli *c)
@@ -360,13 +433,20 @@ static int cmd_sync(cli *c)
 
     spinner sp;
     int spinning = !c->json && !c->quiet && isatty(STDERR_FILENO) &&
-                   spinner_start(&sp, c->path) == 0;
+                   spinner_start(&sp, c->path, found ? "syncing" : "bootstrapping") == 0;
+    if (spinning) {
+        /* Only on a terminal: otherwise curl's progress stays switched off. */
+        cfg.open_progress = on_pull_progress;
+        cfg.open_progress_ctx = &sp;
+    }
     double t0 = mono_now();
     lsq_db *db = NULL;
     lsq_status st = lsq_open(&cfg, &db, &err);
     /* Opening a replica is the sync: a new file is bootstrapped, an existing
      * one pulls from its revision (a failure the local copy survives comes
-     * back as the open warning). One pull, not two. */
+     * back as the open warning). One pull, not two: that is why the progress
+     * callback rides on lsq_config (used during lsq_open only) rather than
+     * on a second lsq_sync_with_progress after the open. */
     const char *warning = st == LSQ_OK ? lsq_open_warning(db) : NULL;
     double seconds = mono_now() - t0;
     if (spinning)

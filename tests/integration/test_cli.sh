@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_cli.sh — the operator tool (tools/libsql-odbc.c) against a real
 # primary (tests/node/primary.sh, always stopped on exit): sync (bootstrap,
-# then incremental), state (human and --json, parsed with python3's json),
+# then incremental), the progress bar on a terminal (script(1)) and its
+# absence otherwise, state (human and --json, parsed with python3's json),
 # --max-lag, check ok, check on a corrupted copy (exit 5), an unreachable
 # primary (exit 3), usage (2) and configuration (6) errors, and that no
 # AuthToken is ever printed. Run through run.sh (ODBCINI, LSQ_TEST_TMP).
@@ -162,6 +163,38 @@ if [ -s "$enc" ]; then
   if grep -q "$key" "$all"; then fail "the EncryptionKey appears in the tool's output"; else pass "the EncryptionKey never appears in the tool's output"; fi
 else
   fail "could not create an encrypted file through the driver"; sed 's/^/    | /' "$LSQ_TEST_TMP/enc.out"
+fi
+
+# ---- the progress bar: a bootstrap of ~4 MB ------------------------------------
+# (tursodb has no recursive CTEs: double a table of 8 kB blobs 9 times)
+"$primary" sql "$pdir" "CREATE TABLE big(id INTEGER PRIMARY KEY, b BLOB)" >/dev/null
+"$primary" sql "$pdir" "INSERT INTO big(b) VALUES (randomblob(8000))" >/dev/null
+for i in 1 2 3 4 5 6 7 8 9; do
+  "$primary" sql "$pdir" "INSERT INTO big(b) SELECT randomblob(8000) FROM big" >/dev/null
+done
+bar_out="$LSQ_TEST_TMP/bar.out"
+# interval 0: every progress report is drawn (no throttling, no 0.3 s delay)
+LSQ_PROGRESS_MIN_INTERVAL_MS=0 script -qec \
+  "$tool sync --connect 'DSN=cli_replica;Database=$LSQ_TEST_TMP/big-tty.db'" /dev/null > "$bar_out" 2>&1
+expect_rc "bootstrap of a few MB on a terminal" 0 $? "$bar_out"
+cat "$bar_out" >> "$all"
+bytes=$(grep -Eo '[0-9]+ bytes pulled' "$bar_out" | cut -d' ' -f1)
+total_mb=$(awk -v b="${bytes:-0}" 'BEGIN { printf "%.1f", b / 1e6 }')
+bars=$(tr '\r' '\n' < "$bar_out" | grep -E '^\[[#.]{30}\] +[0-9]+%  [0-9.]+/[0-9.]+ MB')
+if [ "${bytes:-0}" -gt 2000000 ] && grep -Eq "^\[#{30}\] 100%  $total_mb/$total_mb MB" <<<"$bars"; then
+  pass "progress bar ends at 100% of the total ($total_mb MB)"
+else
+  fail "progress bar ends at 100% of $total_mb MB"; cat -v "$bar_out" | tr '\r' '\n' | sed 's/^/    | /'
+fi
+grep -Eq '^\[#*\.+\] +[0-9]{1,2}%  [0-9.]+/'"$total_mb"' MB' <<<"$bars" \
+  && pass "progress bar drew an intermediate update" \
+  || { fail "progress bar drew an intermediate update"; cat -v "$bar_out" | tr '\r' '\n' | sed 's/^/    | /'; }
+LSQ_PROGRESS_MIN_INTERVAL_MS=0 run sync --connect "DSN=cli_replica;Database=$LSQ_TEST_TMP/big-pipe.db"
+expect_rc "bootstrap of a few MB without a terminal" 0 $? "$err"
+if grep -Eq '\[#|%|\]' "$err" || [ -n "$(tr -d '\n' < "$err")" ]; then
+  fail "no progress bar without a terminal"; cat -v "$err" | sed 's/^/    | /'
+else
+  pass "no progress bar without a terminal"
 fi
 
 # ---- unreachable primary -----------------------------------------------------
