@@ -21,34 +21,16 @@ import stat
 import subprocess
 import sys
 import unittest
-import urllib.request
 
-try:
-    import pyodbc
-except ImportError as e:  # fail loudly, never skip
-    print("FAIL: pyodbc is not importable with %s: %s" % (sys.executable, e))
-    print("0 passed, 1 failed")
-    sys.exit(1)
+from lsqtest import CLEAN_ENV, NODE_DIR, TMP, Primary, fail_to_run, pyodbc, unittest_main
 
-TMP = os.environ.get("LSQ_TEST_TMP")
-SRC = os.environ.get("LSQ_SOURCE_DIR")
-if not TMP or not SRC:
-    print("FAIL: LSQ_TEST_TMP / LSQ_SOURCE_DIR not set (run through tests/integration/run.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-NODE_DIR = os.path.join(SRC, "tests", "node")
-PRIMARY_SH = os.path.join(NODE_DIR, "primary.sh")
 LIBSQL_JS = os.path.join(NODE_DIR, "libsql_crypt.js")
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
 KEY = "s3cr3t-Key-for-tests"
 CRASH_POINTS = ["journal-written", "pages-half-written", "pages-written", "journal-deleted",
                 "before-meta"]
 
 if not shutil.which("node") or not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "libsql")):
-    print("FAIL: node and tests/node/node_modules/libsql are needed (scripts/deps.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
+    fail_to_run("node and tests/node/node_modules/libsql are needed (scripts/deps.sh)")
 
 
 def path(name):
@@ -99,35 +81,6 @@ def connect_error(cs):
         return e
     c.close()
     return None
-
-
-class Primary:
-    def __init__(self, name):
-        self.dir = path(name)
-        os.makedirs(self.dir, exist_ok=True)
-        subprocess.run([PRIMARY_SH, "start", self.dir], check=True, env=CLEAN_ENV,
-                       stdout=subprocess.DEVNULL)
-        with open(os.path.join(self.dir, "primary.port")) as f:
-            self.url = "http://127.0.0.1:%d" % int(f.read().strip())
-
-    def stop(self):
-        subprocess.run([PRIMARY_SH, "stop", self.dir], env=CLEAN_ENV)
-
-    def execute(self, *stmts):
-        body = {"baton": None,
-                "requests": [{"type": "execute", "stmt": {"sql": s}} for s in stmts]}
-        req = urllib.request.Request(self.url + "/v2/pipeline", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            out = json.load(r)
-        for res in out["results"]:
-            if res["type"] != "ok":
-                raise RuntimeError("primary refused %s: %s" % (stmts, res))
-        return out["results"]
-
-    def count(self, sql):
-        res = self.execute(sql)[0]["response"]["result"]
-        return int(res["rows"][0][0]["value"])
 
 
 def replica_cs(primary, db, key=KEY):
@@ -304,8 +257,4 @@ class TestReplica(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=2).result
-    failed = len(result.failures) + len(result.errors)
-    passed = result.testsRun - failed - len(result.skipped)
-    print("%d passed, %d failed" % (passed, failed + len(result.skipped)))
-    sys.exit(1 if failed or result.skipped else 0)
+    sys.exit(unittest_main())

@@ -16,23 +16,11 @@ import stat
 import subprocess
 import sys
 
-TMP = os.environ.get("LSQ_TEST_TMP")
-SRC = os.environ.get("LSQ_SOURCE_DIR")
-ODBCINI = os.environ.get("ODBCINI")
-if not (TMP and SRC and ODBCINI):
-    print("FAIL: LSQ_TEST_TMP / LSQ_SOURCE_DIR / ODBCINI not set (run through run.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
-try:
-    import pyodbc
-except ImportError:
-    print("FAIL: pyodbc missing (apt-get install python3-pyodbc; use /usr/bin/python3)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
+from lsqtest import CLEAN_ENV, PRIMARY_SH, PROXY_SH, TMP, fail_to_run, pyodbc
 
-PRIMARY_SH = os.path.join(SRC, "tests", "node", "primary.sh")
-PROXY_SH = os.path.join(SRC, "tests", "nginx", "proxy.sh")
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+ODBCINI = os.environ.get("ODBCINI")
+if not ODBCINI:
+    fail_to_run("ODBCINI not set (run through run.sh)")
 TOKEN = "tok-SECRET-5b1e8d0c2a"
 ENC_KEY = "key-SECRET-93c4f7aa10"
 LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z pid=\d+ tid=\d+ "

@@ -16,18 +16,7 @@ import os
 import sys
 import unittest
 
-try:
-    import pyodbc
-except ImportError as e:  # fail loudly, never skip
-    print("FAIL: pyodbc is not importable with %s: %s" % (sys.executable, e))
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-TMP = os.environ.get("LSQ_TEST_TMP")
-if not TMP:
-    print("FAIL: LSQ_TEST_TMP is not set (run through tests/integration/run.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
+from lsqtest import TMP, pyodbc, unittest_main
 
 
 def conn_str(name):
@@ -324,13 +313,7 @@ class TestTransactions(Base):
 def run_tests(names):
     module = sys.modules[__name__]
     suite = unittest.defaultTestLoader.loadTestsFromNames(names, module)
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
-    failed += len(result.skipped)  # nothing here may skip silently
-    print("%d passed, %d failed" % (passed, failed))
-    sys.stdout.flush()
-    return 0 if failed == 0 else 1
+    return unittest_main(suite)
 
 
 def main():

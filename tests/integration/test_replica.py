@@ -13,9 +13,7 @@ Run by tests/integration/run.sh (Debian's /usr/bin/python3 with pyodbc;
 LSQ_TEST_TMP is a scratch dir). Every primary started is stopped in a
 finally/tearDown. Prints "N passed, M failed"; exits non-zero on failure.
 """
-import base64
 import ctypes
-import json
 import os
 import socket
 import sqlite3
@@ -23,100 +21,8 @@ import subprocess
 import sys
 import time
 import unittest
-import urllib.request
 
-try:
-    import pyodbc
-except ImportError as e:  # fail loudly, never skip
-    print("FAIL: pyodbc is not importable with %s: %s" % (sys.executable, e))
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-TMP = os.environ.get("LSQ_TEST_TMP")
-SRC = os.environ.get("LSQ_SOURCE_DIR")
-if not TMP or not SRC:
-    print("FAIL: LSQ_TEST_TMP / LSQ_SOURCE_DIR not set (run through tests/integration/run.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-NODE_DIR = os.path.join(SRC, "tests", "node")
-PRIMARY_SH = os.path.join(NODE_DIR, "primary.sh")
-TURSODB = os.path.join(NODE_DIR, "node_modules", "@tursodatabase", "cli-linux-x64-gnu",
-                       "tursodb")
-# Programs that are not ours must not get the sanitizer preload.
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-
-
-# ---------- the primary ----------------------------------------------------
-
-class Primary:
-    """One tursodb sync server in its own directory."""
-
-    def __init__(self, name):
-        self.dir = os.path.join(TMP, name)
-        os.makedirs(self.dir, exist_ok=True)
-        subprocess.run([PRIMARY_SH, "start", self.dir], check=True, env=CLEAN_ENV,
-                       stdout=subprocess.DEVNULL)
-        with open(os.path.join(self.dir, "primary.port")) as f:
-            self.port = int(f.read().strip())
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def stop(self):
-        subprocess.run([PRIMARY_SH, "stop", self.dir], env=CLEAN_ENV)
-
-    def restart_same_port(self):
-        """Start tursodb again on the port it had (primary.sh picks a new one)."""
-        log = open(os.path.join(self.dir, "primary.log"), "a")
-        proc = subprocess.Popen([TURSODB, "-q", os.path.join(self.dir, "primary.db"),
-                                 "--sync-server", "127.0.0.1:%d" % self.port],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=CLEAN_ENV)
-        log.close()
-        with open(os.path.join(self.dir, "primary.pid"), "w") as f:
-            f.write(str(proc.pid))
-        with open(os.path.join(self.dir, "primary.port"), "w") as f:
-            f.write(str(self.port))
-        for _ in range(100):
-            try:
-                self.query("SELECT 1")
-                return
-            except Exception:
-                time.sleep(0.1)
-        raise RuntimeError("tursodb did not come back on port %d" % self.port)
-
-    def pipeline(self, stmts):
-        body = {"baton": None,
-                "requests": [{"type": "execute", "stmt": {"sql": s}} for s in stmts]}
-        req = urllib.request.Request(self.url + "/v2/pipeline", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            out = json.load(r)
-        for res in out["results"]:
-            if res["type"] != "ok":
-                raise RuntimeError("primary refused %s: %s" % (stmts, res))
-        return [res["response"]["result"] for res in out["results"]]
-
-    def execute(self, *stmts):
-        self.pipeline(list(stmts))
-
-    def query(self, sql):
-        """Rows as tuples of Python values (Hrana JSON decoded)."""
-        result = self.pipeline([sql])[0]
-        return [tuple(hrana_value(v) for v in row) for row in result["rows"]]
-
-
-def hrana_value(v):
-    t = v["type"]
-    if t == "null":
-        return None
-    if t == "integer":
-        return int(v["value"])
-    if t == "float":
-        return float(v["value"])
-    if t == "text":
-        return v["value"]
-    if t == "blob":
-        return base64.b64decode(v["base64"] + "=" * (-len(v["base64"]) % 4))
-    raise ValueError("unknown Hrana value %r" % v)
+from lsqtest import CLEAN_ENV, NODE_DIR, TMP, TURSODB, Primary, fail_to_run, pyodbc, unittest_main
 
 
 def replica_cs(primary, db, **extra):
@@ -622,11 +528,5 @@ class IndependentClient(unittest.TestCase):
 
 if __name__ == "__main__":
     if not os.access(TURSODB, os.X_OK):
-        print("FAIL: tursodb missing at %s (run `npm ci` in tests/node)" % TURSODB)
-        print("0 passed, 1 failed")
-        sys.exit(1)
-    result = unittest.TextTestRunner(verbosity=2).run(
-        unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
-    failed = len(result.failures) + len(result.errors)
-    print("%d passed, %d failed" % (result.testsRun - failed, failed))
-    sys.exit(1 if failed or result.testsRun == 0 else 0)
+        fail_to_run("tursodb missing at %s (run `npm ci` in tests/node)" % TURSODB)
+    sys.exit(unittest_main())

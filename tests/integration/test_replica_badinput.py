@@ -37,23 +37,8 @@ import time
 import traceback
 import urllib.request
 
-try:
-    import pyodbc
-except ImportError as e:  # fail loudly, never skip
-    print("FAIL: pyodbc is not importable with %s: %s" % (sys.executable, e))
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-TMP = os.environ.get("LSQ_TEST_TMP")
-SRC = os.environ.get("LSQ_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
-if not TMP:
-    print("FAIL: LSQ_TEST_TMP is not set (run through tests/integration/run.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-# Helpers we start are not built with the sanitizers run.sh preloads.
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+# CHILD_ENV: helpers we start are not built with the sanitizers run.sh preloads.
+from lsqtest import CHILD_ENV, SRC, TMP, CheckFailed, check, pyodbc
 
 PASSED, FAILED = [], []
 
@@ -75,15 +60,6 @@ HINTS = {
                 "newest?); accepting it (core/pull_proto.c keeps the later one) leaves a "
                 "corrupt replica: it must be refused as a protocol error",
 }
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise CheckFailed(what)
 
 
 def run_case(name, fn, hint=None):

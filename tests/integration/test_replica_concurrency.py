@@ -21,7 +21,6 @@ equal to the primary's.
 Run by tests/integration/run.sh. Prints "N passed, M failed"; exits non-zero
 on failure. The primary is stopped in tearDown whatever happens.
 """
-import json
 import os
 import random
 import subprocess
@@ -29,24 +28,8 @@ import sys
 import threading
 import time
 import unittest
-import urllib.request
 
-try:
-    import pyodbc
-except ImportError as e:  # fail loudly, never skip
-    print("FAIL: pyodbc is not importable with %s: %s" % (sys.executable, e))
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-TMP = os.environ.get("LSQ_TEST_TMP")
-SRC = os.environ.get("LSQ_SOURCE_DIR")
-if not TMP or not SRC:
-    print("FAIL: LSQ_TEST_TMP / LSQ_SOURCE_DIR not set (run through tests/integration/run.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-PRIMARY_SH = os.path.join(SRC, "tests", "node", "primary.sh")
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+from lsqtest import CLEAN_ENV, TMP, Primary, pyodbc, unittest_main
 
 ACCOUNTS = 300
 TOTAL = ACCOUNTS * 1000
@@ -61,34 +44,6 @@ CHECK_SQL = ("SELECT (SELECT sum(bal) FROM acct), (SELECT count(*) FROM acct), "
 def violates(row):
     total, naccts, n, naudit = row
     return total != TOTAL or naccts != ACCOUNTS or n != naudit
-
-
-class Primary:
-    def __init__(self, name):
-        self.dir = os.path.join(TMP, name)
-        subprocess.run([PRIMARY_SH, "start", self.dir], check=True, env=CLEAN_ENV,
-                       stdout=subprocess.DEVNULL)
-        with open(os.path.join(self.dir, "primary.port")) as f:
-            self.url = "http://127.0.0.1:%s" % f.read().strip()
-
-    def stop(self):
-        subprocess.run([PRIMARY_SH, "stop", self.dir], env=CLEAN_ENV)
-
-    def transaction(self, stmts):
-        """Run stmts between BEGIN and COMMIT in one pipeline; rows of the last."""
-        stmts = ["BEGIN"] + list(stmts) + ["COMMIT"]
-        body = {"baton": None,
-                "requests": [{"type": "execute", "stmt": {"sql": s}} for s in stmts]}
-        req = urllib.request.Request(self.url + "/v2/pipeline", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            out = json.load(r)
-        for res in out["results"]:
-            if res["type"] != "ok":
-                raise RuntimeError("primary refused a step of %s: %s" % (stmts, res))
-        rows = out["results"][-2]["response"]["result"]["rows"]
-        return [tuple(None if v["type"] == "null" else int(v["value"]) for v in row)
-                for row in rows]
 
 
 class Atomicity(unittest.TestCase):
@@ -248,8 +203,4 @@ class Atomicity(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.TextTestRunner(verbosity=2).run(
-        unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
-    failed = len(result.failures) + len(result.errors)
-    print("%d passed, %d failed" % (result.testsRun - failed, failed))
-    sys.exit(1 if failed or result.testsRun == 0 else 0)
+    sys.exit(unittest_main())

@@ -24,68 +24,19 @@ import json
 import os
 import subprocess
 import sys
-import traceback
-import urllib.request
 
-try:
-    import pyodbc
-except ImportError as e:  # fail loudly, never skip
-    print("FAIL: pyodbc is not importable with %s: %s" % (sys.executable, e))
-    print("0 passed, 1 failed")
-    sys.exit(1)
+from lsqtest import (CHILD_ENV, PRIMARY_SH, SRC, TMP, CheckFailed, Primary, check, pyodbc,
+                     report, run_cases, sqlstate)
 
-TMP = os.environ.get("LSQ_TEST_TMP")
-SRC = os.environ.get("LSQ_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
-if not TMP:
-    print("FAIL: LSQ_TEST_TMP is not set (run through tests/integration/run.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-PRIMARY_SH = os.path.join(SRC, "tests", "node", "primary.sh")
-PRIMARY_DIR = os.path.join(TMP, "primary")
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+PRIMARY_DIR = os.path.join(TMP, "primary")  # where Primary("primary") lives
 PASSED, FAILED = [], []
-URL = None
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise CheckFailed(what)
-
-
-def sqlstate(exc):
-    """The SQLSTATE pyodbc put first in the exception's args."""
-    return exc.args[0] if exc.args else ""
+PRIMARY = URL = None
 
 
 def primary(sql):
     """Run one statement on the primary directly; returns its rows as lists
     of Python values."""
-    body = json.dumps({"baton": None, "requests": [
-        {"type": "execute", "stmt": {"sql": sql}}]}).encode()
-    req = urllib.request.Request(URL + "/v2/pipeline", data=body,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        res = json.load(r)["results"][0]
-    if res["type"] != "ok":
-        raise CheckFailed("primary refused %r: %s" % (sql, res))
-    out = []
-    for row in res["response"]["result"]["rows"]:
-        vals = []
-        for v in row:
-            if v["type"] == "integer":
-                vals.append(int(v["value"]))
-            elif v["type"] == "null":
-                vals.append(None)
-            else:
-                vals.append(v.get("value"))
-        out.append(vals)
-    return out
+    return PRIMARY.query_lists(sql)
 
 
 def ids_independent(tag):
@@ -341,32 +292,19 @@ CASES = [t_manual_commit, t_rollback, t_sql_begin_commit, t_conflict_40001,
 
 
 def main():
-    global URL
-    started = False
+    global PRIMARY, URL
     try:
-        out = subprocess.run([PRIMARY_SH, "start", PRIMARY_DIR], env=CHILD_ENV,
-                             capture_output=True, text=True, timeout=60)
-        if out.returncode != 0:
-            print("FAIL: could not start the primary: %s" % out.stderr.strip())
-            print("0 passed, 1 failed")
-            return 1
-        started = True
-        URL = subprocess.run([PRIMARY_SH, "url", PRIMARY_DIR], env=CHILD_ENV,
-                             capture_output=True, text=True, check=True).stdout.strip()
-        for case in CASES:
-            try:
-                case()
-                PASSED.append(case.__name__)
-                print("PASS %s" % case.__name__)
-            except Exception as e:  # noqa: BLE001 - report every failure
-                FAILED.append(case.__name__)
-                print("FAIL %s: %s" % (case.__name__, e))
-                if not isinstance(e, CheckFailed):
-                    traceback.print_exc()
+        PRIMARY = Primary("primary")
+    except Exception as e:  # fail loudly, never skip
+        print("FAIL: could not start the primary: %s" % e)
+        print("0 passed, 1 failed")
+        return 1
+    URL = PRIMARY.url
+    try:
+        run_cases(CASES, PASSED, FAILED)
     finally:
-        if started:
-            subprocess.run([PRIMARY_SH, "stop", PRIMARY_DIR], env=CHILD_ENV)
-    print("%d passed, %d failed" % (len(PASSED), len(FAILED)))
+        PRIMARY.stop()
+    report(len(PASSED), len(FAILED))
     return 1 if FAILED or not PASSED else 0
 
 

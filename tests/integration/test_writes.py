@@ -36,69 +36,10 @@ import unittest
 import urllib.error
 import urllib.request
 
-try:
-    import pyodbc
-except ImportError as e:  # fail loudly, never skip
-    print("FAIL: pyodbc is not importable with %s: %s" % (sys.executable, e))
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-TMP = os.environ.get("LSQ_TEST_TMP")
-SRC = os.environ.get("LSQ_SOURCE_DIR")
-if not TMP or not SRC:
-    print("FAIL: LSQ_TEST_TMP / LSQ_SOURCE_DIR not set (run through tests/integration/run.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-NODE_DIR = os.path.join(SRC, "tests", "node")
-PRIMARY_SH = os.path.join(NODE_DIR, "primary.sh")
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+from lsqtest import CLEAN_ENV, NODE_DIR, TMP, Primary, pyodbc, sqlstate, unittest_main
 
 
 # ---------- the primary and a counting proxy -------------------------------
-
-class Primary:
-    def __init__(self, name):
-        self.dir = os.path.join(TMP, name)
-        os.makedirs(self.dir, exist_ok=True)
-        subprocess.run([PRIMARY_SH, "start", self.dir], check=True, env=CLEAN_ENV,
-                       stdout=subprocess.DEVNULL)
-        with open(os.path.join(self.dir, "primary.port")) as f:
-            self.url = "http://127.0.0.1:%d" % int(f.read().strip())
-
-    def stop(self):
-        subprocess.run([PRIMARY_SH, "stop", self.dir], env=CLEAN_ENV)
-
-    def query(self, sql):
-        """Rows of one statement run directly on the primary (Hrana JSON)."""
-        body = json.dumps({"baton": None, "requests": [
-            {"type": "execute", "stmt": {"sql": sql, "want_rows": True}}]}).encode()
-        req = urllib.request.Request(self.url + "/v2/pipeline", data=body,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            res = json.load(r)["results"][0]
-        if res["type"] != "ok":
-            raise RuntimeError("primary: %s" % res["error"]["message"])
-        out = []
-        for row in res["response"]["result"]["rows"]:
-            vals = []
-            for v in row:
-                t = v["type"]
-                if t == "integer":
-                    vals.append(int(v["value"]))
-                elif t == "blob":
-                    b = v["base64"]
-                    vals.append(base64.b64decode(b + "=" * (-len(b) % 4)))
-                elif t == "null":
-                    vals.append(None)
-                else:
-                    vals.append(v["value"])
-            out.append(vals)
-        return out
-
-    def tables(self):
-        return {r[0] for r in self.query("SELECT name FROM sqlite_schema WHERE type='table'")}
-
 
 class CountingProxy:
     """A reverse proxy in front of the primary that counts requests per path;
@@ -180,10 +121,6 @@ def connect(url=None, db=None, extra="", autocommit=True):
     return pyodbc.connect(s, autocommit=autocommit)
 
 
-def sqlstate(exc):
-    return exc.args[0] if exc.args else ""
-
-
 # ---------- tests ----------------------------------------------------------
 
 class Writes(unittest.TestCase):
@@ -204,7 +141,7 @@ class Writes(unittest.TestCase):
                   datetime.date(2024, 1, 2), datetime.datetime(2024, 1, 2, 3, 4, 5),
                   decimal.Decimal("12.50"), True, None)
         self.assertEqual(c.rowcount, 1)
-        row = PRIMARY.query("SELECT i, big, r, t, b, d, ts, n, f, z FROM ty")
+        row = PRIMARY.query_lists("SELECT i, big, r, t, b, d, ts, n, f, z FROM ty")
         self.assertEqual(len(row), 1)
         i, big, r, t, b, d, ts, n, f, z = row[0]
         self.assertEqual((i, big, r, t, b), (42, 2**62 + 7, 2.5, "h\u00e9llo \u2713",
@@ -236,7 +173,7 @@ class Writes(unittest.TestCase):
         self.assertEqual(c.rowcount, 1)
         c.execute("REPLACE INTO rc(id, v) VALUES(?, ?)", 2, "replaced")
         self.assertEqual(c.rowcount, 1)
-        self.assertEqual(PRIMARY.query("SELECT id, v FROM rc ORDER BY id"),
+        self.assertEqual(PRIMARY.query_lists("SELECT id, v FROM rc ORDER BY id"),
                          [[1, "u"], [2, "replaced"], [3, "u"], [4, "v4"]])
         self.assertEqual(independent_query(PRIMARY.url, "SELECT count(*) FROM rc"), [[4]])
         c.execute("DROP TABLE rc")
@@ -252,7 +189,7 @@ class Writes(unittest.TestCase):
         self.assertEqual(rows, [(1, "a", b"\x01"), (2, "b", None)])
         c.execute("UPDATE ret SET t = upper(t) RETURNING t")
         self.assertEqual(sorted(r[0] for r in c.fetchall()), ["A", "B"])
-        self.assertEqual(PRIMARY.query("SELECT t FROM ret ORDER BY id"), [["A"], ["B"]])
+        self.assertEqual(PRIMARY.query_lists("SELECT t FROM ret ORDER BY id"), [["A"], ["B"]])
 
     def test_read_your_writes(self):
         c = self.cur
@@ -287,7 +224,7 @@ class Writes(unittest.TestCase):
         self.assertEqual([r[0] for r in c.fetchall()], [1, 2])  # the local preview
         self.cn.commit()  # the guard is the preview's 2 changes: must match the primary
         self.cn.autocommit = True
-        self.assertEqual(PRIMARY.query("SELECT id, v FROM txr ORDER BY id"), [[1, "a"], [2, "b"]])
+        self.assertEqual(PRIMARY.query_lists("SELECT id, v FROM txr ORDER BY id"), [[1, "a"], [2, "b"]])
 
     def test_read_your_writes_off(self):
         cn = connect(extra="ReadYourWrites=0")
@@ -297,7 +234,7 @@ class Writes(unittest.TestCase):
             c.execute("PRAGMA libsql_sync")
             c.execute("INSERT INTO rywoff(v) VALUES(?)", "later")
             self.assertEqual(c.rowcount, 1)
-            self.assertEqual(PRIMARY.query("SELECT v FROM rywoff"), [["later"]])
+            self.assertEqual(PRIMARY.query_lists("SELECT v FROM rywoff"), [["later"]])
             c.execute("SELECT count(*) FROM rywoff")
             self.assertEqual(c.fetchone()[0], 0, "ReadYourWrites=0 must not pull")
             c.execute("PRAGMA libsql_sync")
@@ -340,9 +277,9 @@ class Writes(unittest.TestCase):
             t_array = time.monotonic() - t0
             self.assertEqual(proxy.pipeline_count() - before, 1,
                              "1000 rows must travel as one request")
-            self.assertEqual(PRIMARY.query("SELECT count(*), sum(r) FROM bulk"),
+            self.assertEqual(PRIMARY.query_lists("SELECT count(*), sum(r) FROM bulk"),
                              [[1000, sum(r[2] for r in rows)]])
-            self.assertEqual(PRIMARY.query("SELECT t, r FROM bulk WHERE id = 77"),
+            self.assertEqual(PRIMARY.query_lists("SELECT t, r FROM bulk WHERE id = 77"),
                              [["row77", 77 / 4.0]])
             # row by row, for the ratio (fewer rows: one round trip each)
             c.fast_executemany = False
@@ -371,14 +308,14 @@ class Writes(unittest.TestCase):
         c.fast_executemany = True
         # row 3 of 5 collides: the others are applied, the statement warns
         c.executemany("INSERT INTO uq(k) VALUES(?)", [("a",), ("b",), ("dup",), ("c",), ("d",)])
-        self.assertEqual(PRIMARY.query("SELECT k FROM uq ORDER BY id"),
+        self.assertEqual(PRIMARY.query_lists("SELECT k FROM uq ORDER BY id"),
                          [["dup"], ["a"], ["b"], ["c"], ["d"]])
         # every row failing is an IntegrityError naming the constraint
         with self.assertRaises(pyodbc.IntegrityError) as cm:
             c.executemany("INSERT INTO uq(k) VALUES(?)", [("a",), ("b",)])
         self.assertEqual(sqlstate(cm.exception), "23000")
         self.assertIn("UNIQUE constraint failed", str(cm.exception))
-        self.assertEqual(PRIMARY.query("SELECT count(*) FROM uq"), [[5]])
+        self.assertEqual(PRIMARY.query_lists("SELECT count(*) FROM uq"), [[5]])
 
     def test_errors_carry_the_primarys_message(self):
         c = self.cur
@@ -395,7 +332,7 @@ class Writes(unittest.TestCase):
             c.execute("INSERT INTO er VALUES(")
         self.assertEqual(sqlstate(cm.exception), "42000")
         # the replica still has the table, the primary no longer: its error
-        PRIMARY.query("DROP TABLE er")
+        PRIMARY.query_lists("DROP TABLE er")
         with self.assertRaises(pyodbc.Error) as cm:
             c.execute("INSERT INTO er(id, v) VALUES(?, ?)", 3, "z")
         self.assertEqual(sqlstate(cm.exception), "42S02")
@@ -404,10 +341,10 @@ class Writes(unittest.TestCase):
     def test_behind_replica_syncs_and_retries(self):
         c = self.cur
         c.execute("SELECT 1")
-        PRIMARY.query("CREATE TABLE later(id INTEGER PRIMARY KEY, v TEXT)")
+        PRIMARY.query_lists("CREATE TABLE later(id INTEGER PRIMARY KEY, v TEXT)")
         c.execute("INSERT INTO later(v) VALUES(?)", "made it")
         self.assertEqual(c.rowcount, 1)
-        self.assertEqual(PRIMARY.query("SELECT v FROM later"), [["made it"]])
+        self.assertEqual(PRIMARY.query_lists("SELECT v FROM later"), [["made it"]])
 
     def test_read_only_refuses_writes(self):
         db = fresh_db()
@@ -435,7 +372,7 @@ class Writes(unittest.TestCase):
                 c.execute("INSERT INTO un(v) VALUES(?)", "lost")
             self.assertEqual(sqlstate(cm.exception), "08S01")
             self.assertIn("not applied", str(cm.exception))
-            self.assertEqual(PRIMARY.query("SELECT count(*) FROM un"), [[0]])
+            self.assertEqual(PRIMARY.query_lists("SELECT count(*) FROM un"), [[0]])
         finally:
             cn.close()
 
@@ -460,7 +397,7 @@ class WritesEdges(unittest.TestCase):
             self.assertEqual(proxy.pipeline_count() - before, 1, "a sent write was resent")
             time.sleep(2.5)
             # it reached the primary once: exactly one row
-            self.assertEqual(PRIMARY.query("SELECT count(*) FROM slowans"), [[1]])
+            self.assertEqual(PRIMARY.query_lists("SELECT count(*) FROM slowans"), [[1]])
         finally:
             proxy.delay = 0
             cn.close()
@@ -573,7 +510,7 @@ class ParamStatus(unittest.TestCase):
             count = SQLLEN(-5)  # (after the diagnostics: any call clears them)
             ok(odbc.SQLRowCount(st, C.byref(count)), "rowcount")
             self.assertEqual(count.value, 3)
-            self.assertEqual(PRIMARY.query("SELECT id FROM ps ORDER BY id"), [[1], [2], [3], [4]])
+            self.assertEqual(PRIMARY.query_lists("SELECT id FROM ps ORDER BY id"), [[1], [2], [3], [4]])
         finally:
             odbc.SQLFreeHandle(3, st)
             odbc.SQLDisconnect(dbc)
@@ -586,7 +523,7 @@ def main():
     try:
         PRIMARY = Primary("primary-writes")
         # An empty primary has no WAL frames to seed a replica from.
-        PRIMARY.query("CREATE TABLE seed(x)")
+        PRIMARY.query_lists("CREATE TABLE seed(x)")
     except Exception as e:  # fail loudly, never skip
         print("FAIL: could not start the primary: %s" % e)
         print("0 passed, 1 failed")
@@ -595,12 +532,9 @@ def main():
         suite = unittest.TestSuite()
         for case in (Writes, WritesEdges, ParamStatus):
             suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(case))
-        result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+        return unittest_main(suite)
     finally:
         PRIMARY.stop()
-    failed = len(result.failures) + len(result.errors)
-    print("%d passed, %d failed" % (result.testsRun - failed, failed))
-    return 0 if failed == 0 and result.testsRun > 0 else 1
 
 
 if __name__ == "__main__":

@@ -13,59 +13,22 @@ second port with a self-signed certificate nobody vouches for).
 Run by tests/integration/run.sh. Prints "N passed, M failed"; exits non-zero
 when anything fails or cannot run. The primary and nginx are always stopped.
 """
-import json
 import os
 import subprocess
 import sys
-import traceback
-import urllib.request
 
-try:
-    import pyodbc
-except ImportError as e:  # fail loudly, never skip
-    print("FAIL: pyodbc is not importable with %s: %s" % (sys.executable, e))
-    print("0 passed, 1 failed")
-    sys.exit(1)
+from lsqtest import (CHILD_ENV, PROXY_SH, TMP, CheckFailed, Primary, check, pyodbc, report,
+                     run_cases)
 
-TMP = os.environ.get("LSQ_TEST_TMP")
-SRC = os.environ.get("LSQ_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
-if not TMP:
-    print("FAIL: LSQ_TEST_TMP is not set (run through tests/integration/run.sh)")
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-PRIMARY_SH = os.path.join(SRC, "tests", "node", "primary.sh")
-PROXY_SH = os.path.join(SRC, "tests", "nginx", "proxy.sh")
-PRIMARY_DIR = os.path.join(TMP, "primary")
 PROXY_DIR = os.path.join(TMP, "proxy")
 TOKEN = "test-token-4f9a"
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
 PASSED, FAILED = [], []
-PLAIN_URL = HTTPS_URL = UNTRUSTED_URL = None
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise CheckFailed(what)
+PRIMARY = PLAIN_URL = HTTPS_URL = UNTRUSTED_URL = None
 
 
 def primary(sql):
     """One statement on the primary directly (plain HTTP, no proxy)."""
-    body = json.dumps({"baton": None, "requests": [
-        {"type": "execute", "stmt": {"sql": sql}}]}).encode()
-    req = urllib.request.Request(PLAIN_URL + "/v2/pipeline", data=body,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        res = json.load(r)["results"][0]
-    if res["type"] != "ok":
-        raise CheckFailed("primary refused %r: %s" % (sql, res))
-    return [[int(v["value"]) if v["type"] == "integer" else v.get("value") for v in row]
-            for row in res["response"]["result"]["rows"]]
+    return PRIMARY.query_lists(sql)
 
 
 def ids_on_primary():
@@ -158,16 +121,16 @@ def run(cmd):
 
 
 def main():
-    global PLAIN_URL, HTTPS_URL, UNTRUSTED_URL
-    primary_up = proxy_up = False
+    global PRIMARY, PLAIN_URL, HTTPS_URL, UNTRUSTED_URL
+    proxy_up = False
     try:
-        out = run([PRIMARY_SH, "start", PRIMARY_DIR])
-        if out.returncode != 0:
-            print("FAIL: could not start the primary: %s" % out.stderr.strip())
-            print("0 passed, 1 failed")
-            return 1
-        primary_up = True
-        PLAIN_URL = run([PRIMARY_SH, "url", PRIMARY_DIR]).stdout.strip()
+        PRIMARY = Primary("primary")
+    except Exception as e:  # fail loudly, never skip
+        print("FAIL: could not start the primary: %s" % e)
+        print("0 passed, 1 failed")
+        return 1
+    try:
+        PLAIN_URL = PRIMARY.url
         out = run([PROXY_SH, "start", PROXY_DIR, PLAIN_URL, TOKEN])
         if out.returncode != 0:
             print("FAIL: could not start the TLS proxy: %s" % out.stderr.strip())
@@ -179,22 +142,12 @@ def main():
             UNTRUSTED_URL = f.read().strip()
         primary("CREATE TABLE w(id INTEGER PRIMARY KEY, v TEXT)")
         primary("INSERT INTO w VALUES (1, 'one')")
-        for case in CASES:
-            try:
-                case()
-                PASSED.append(case.__name__)
-                print("PASS %s" % case.__name__)
-            except Exception as e:  # noqa: BLE001 - report every failure
-                FAILED.append(case.__name__)
-                print("FAIL %s: %s" % (case.__name__, e))
-                if not isinstance(e, CheckFailed):
-                    traceback.print_exc()
+        run_cases(CASES, PASSED, FAILED)
     finally:
         if proxy_up:
             run([PROXY_SH, "stop", PROXY_DIR])
-        if primary_up:
-            run([PRIMARY_SH, "stop", PRIMARY_DIR])
-    print("%d passed, %d failed" % (len(PASSED), len(FAILED)))
+        PRIMARY.stop()
+    report(len(PASSED), len(FAILED))
     return 1 if FAILED or not PASSED else 0
 
 
