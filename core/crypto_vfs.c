@@ -736,18 +736,50 @@ const char *lsq_crypto_vfs_name(const lsq_crypto_vfs *v) { return v ? v->name : 
 
 /* ---- connect-time check ---- */
 
+/* Read `n` bytes at offset 0 of the file through SQLite's default VFS.
+ * Never open()/close() a database file behind SQLite's back: POSIX record
+ * locks belong to the process, and closing ANY descriptor of the file drops
+ * all of them, including another connection's (or the page applier's) lock,
+ * after which a second process may roll a live journal back. The unix VFS
+ * shares one inode record per file and defers such closes. Returns the
+ * bytes read (0 for an empty file) or -1 when the file cannot be opened. */
+static ssize_t read_head(const char *path, unsigned char *buf, size_t n)
+{
+    sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+    sqlite3_file *f = vfs ? calloc(1, (size_t)vfs->szOsFile) : NULL;
+    if (!f)
+        return -1;
+    int flags = 0;
+    int rc = vfs->xOpen(vfs, path, f, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY, &flags);
+    if (rc != SQLITE_OK) {
+        if (f->pMethods)
+            f->pMethods->xClose(f);
+        free(f);
+        return -1;
+    }
+    sqlite3_int64 size = 0;
+    ssize_t got = -1;
+    if (f->pMethods->xFileSize(f, &size) == SQLITE_OK) {
+        size_t want = (size_t)size < n ? (size_t)size : n;
+        got = want == 0 ? 0
+                        : (f->pMethods->xRead(f, buf, (int)want, 0) == SQLITE_OK ? (ssize_t)want
+                                                                                : -1);
+    }
+    f->pMethods->xClose(f);
+    free(f);
+    return got;
+}
+
 lsq_status lsq_crypto_check_file(const char *path, const char *passphrase, lsq_error *err)
 {
     int has_key = passphrase && *passphrase;
-    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-    if (fd < 0)
+    struct stat sb;
+    if (!path || stat(path, &sb) != 0)
         return LSQ_OK;  /* absent (or unreadable: the open reports it) */
     unsigned char hdr[100];
-    ssize_t n = pread(fd, hdr, sizeof hdr, 0);
-    if (n <= 0) {
-        close(fd);
+    ssize_t n = read_head(path, hdr, sizeof hdr);
+    if (n <= 0)
         return LSQ_OK;
-    }
     int plain = n >= 16 && memcmp(hdr, sqlite_magic, 16) == 0;
     long ps = n >= 24 ? header_page_size(hdr + 16) : 0;
     /* bytes 21-23 (payload fractions) are 64, 32, 32 in every SQLite file and
@@ -772,7 +804,7 @@ lsq_status lsq_crypto_check_file(const char *path, const char *passphrase, lsq_e
     } else {
         unsigned char key[LSQ_CRYPTO_KEY_BYTES];
         unsigned char *page = malloc((size_t)ps);
-        ssize_t got = page ? pread(fd, page, (size_t)ps, 0) : -1;
+        ssize_t got = page ? read_head(path, page, (size_t)ps) : -1;
         int d = -1;
         if (got == ps) {
             lsq_crypto_derive_key(passphrase, strlen(passphrase), key);
@@ -786,6 +818,5 @@ lsq_status lsq_crypto_check_file(const char *path, const char *passphrase, lsq_e
                           "cannot open '%s': wrong EncryptionKey (page 1 does not decrypt)",
                           path);
     }
-    close(fd);
     return st;
 }

@@ -413,6 +413,36 @@ static void test_key_checks(void **state)
 }
 
 /* Through lsq_open, the way the driver connects. */
+/* The connect-time key probe must not drop this process's SQLite locks:
+ * closing any descriptor of a file releases all of the process's POSIX
+ * locks on it, which once let another process roll back the page
+ * applier's live journal. Hold RESERVED here, probe, and check from a
+ * child process that the lock is still there. */
+static void test_key_probe_keeps_locks(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "probe-locks.db");
+    unlink(path);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); BEGIN IMMEDIATE; "
+                                      "SELECT count(*) FROM t;", NULL, NULL, NULL), SQLITE_OK);
+    lsq_error err = {0};
+    assert_int_equal(lsq_crypto_check_file(path, NULL, &err), LSQ_OK);
+    /* A fresh process (not a fork: a forked child inherits SQLite's
+     * in-process lock table and would answer BUSY without asking the
+     * kernel): the sqlite3 shell, with no busy timeout, must be refused. */
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'BEGIN IMMEDIATE;' >/dev/null 2>&1", path);
+    int status = system(cmd);
+    assert_true(WIFEXITED(status));
+    assert_int_not_equal(WEXITSTATUS(status), 0); /* "database is locked" */
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    unlink(path);
+}
+
 static void test_lsq_open_with_key(void **state)
 {
     (void)state;
@@ -465,6 +495,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_derivation_kat),
+        cmocka_unit_test(test_key_probe_keeps_locks),
         cmocka_unit_test(test_fixture_pages_decrypt),
         cmocka_unit_test(test_fixture_opens_through_vfs),
         cmocka_unit_test(test_round_trip_no_plaintext),
