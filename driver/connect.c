@@ -19,6 +19,7 @@
 
 #include "connstr.h"
 #include "internal.h"
+#include "replica_hooks.h"
 #include "opskeys.h"
 #include "typemap.h"
 
@@ -629,6 +630,7 @@ SQLRETURN odbc_Disconnect(dbc *c)
         stmt_destroy(c->stmts);
     while (c->descs)
         desc_destroy(c->descs);
+    txn_remote_free(c);
     lsq_close(c->db);
     c->db = NULL;
     c->sqlite = NULL;

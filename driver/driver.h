@@ -84,6 +84,7 @@ struct dbc {
     SQLUINTEGER metadata_id, async_enable, trace;
     SQLULEN packet_size, odbc_cursors, quiet_mode;
     int in_txn;                /* a local transaction is open (manual commit) */
+    struct txn_queue *txn_queue; /* replica: writes queued for commit (txn_remote.c) */
     int unicode_app;           /* the app called a W function to connect */
 };
 

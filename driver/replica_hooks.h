@@ -45,6 +45,8 @@ SQLRETURN txn_remote_queue(stmt *s, const char *sql, const lsq_value *args, size
  * one atomic guarded batch (40001 when a guard fails), or drop it; then roll
  * the local preview back and pull. Diagnostics go to h. */
 SQLRETURN txn_remote_end(dbc *c, handle_hdr *h, int commit);
+/* Drop whatever is queued (disconnect). */
+void txn_remote_free(dbc *c);
 
 /* ---- shared by forward.c and txn_remote.c ----------------------------- */
 /* The bound parameters of row `row` as typed values (forward.c). *out and

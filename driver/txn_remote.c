@@ -26,11 +26,11 @@
  * - Savepoints are supported: SAVEPOINT / ROLLBACK TO / RELEASE run on the
  *   local preview and the queue is cut back to its length at the savepoint.
  *
- * The queue lives in a small table keyed by the connection (driver.h's dbc
- * has no slot for it); an entry whose local transaction is no longer open is
+ * The queue belongs to the connection (dbc->txn_queue) and is used under
+ * its handle lock; it is dropped when the transaction ends and on
+ * disconnect, and a queue whose local transaction is no longer open is
  * stale and dropped on sight.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,19 +55,14 @@ typedef struct savepoint_mark {
     size_t queue_len;    /* writes queued before the savepoint was taken */
 } savepoint_mark;
 
-typedef struct txn_queue {
-    const dbc *owner;
-    const sqlite3 *sqlite;      /* the local connection it belongs to */
+typedef struct txn_queue txn_queue;
+struct txn_queue {
     queued_write *w;
     size_t n, cap;
     savepoint_mark *sp;
     size_t nsp, capsp;
     int started_by_savepoint;   /* SAVEPOINT outside a transaction began it */
-    struct txn_queue *next;
-} txn_queue;
-
-static pthread_mutex_t queues_lock = PTHREAD_MUTEX_INITIALIZER;
-static txn_queue *queues;
+};
 
 static void queue_clear(txn_queue *q)
 {
@@ -92,46 +87,24 @@ static void queue_destroy(txn_queue *q)
     free(q);
 }
 
-/* The connection's queue; created when `create`. NULL on OOM or absent. */
-static txn_queue *queue_of(const dbc *c, int create)
+/* The connection's queue (owned by the dbc, used under its handle lock);
+ * created when `create`. NULL on OOM or absent. */
+static txn_queue *queue_of(dbc *c, int create)
 {
-    pthread_mutex_lock(&queues_lock);
-    txn_queue **pp = &queues, *q = NULL;
-    while (*pp && (*pp)->owner != c)
-        pp = &(*pp)->next;
-    q = *pp;
-    if (q && q->sqlite != c->sqlite) {
-        /* a different connection now lives at this address: stale */
-        *pp = q->next;
-        queue_destroy(q);
-        q = NULL;
-    }
-    if (!q && create) {
-        q = calloc(1, sizeof *q);
-        if (q) {
-            q->owner = c;
-            q->sqlite = c->sqlite;
-            q->next = queues;
-            queues = q;
-        }
-    }
-    pthread_mutex_unlock(&queues_lock);
-    return q;
+    if (!c->txn_queue && create)
+        c->txn_queue = calloc(1, sizeof *c->txn_queue);
+    return c->txn_queue;
 }
 
-static void queue_forget(const dbc *c)
+static void queue_forget(dbc *c)
 {
-    pthread_mutex_lock(&queues_lock);
-    for (txn_queue **pp = &queues; *pp; pp = &(*pp)->next) {
-        if ((*pp)->owner == c) {
-            txn_queue *q = *pp;
-            *pp = q->next;
-            queue_destroy(q);
-            break;
-        }
+    if (c->txn_queue) {
+        queue_destroy(c->txn_queue);
+        c->txn_queue = NULL;
     }
-    pthread_mutex_unlock(&queues_lock);
 }
+
+void txn_remote_free(dbc *c) { queue_forget(c); }
 
 int txn_remote_active(const dbc *c)
 {
