@@ -42,7 +42,7 @@ step "The primary has the row too"
 "$primary" sql "$work" "SELECT count(*) FROM products" | /usr/bin/python3 -c \
   'import json,sys; r=json.load(sys.stdin)["results"][0]["response"]["result"]["rows"][0][0]; print("rows on the primary:", r["value"])'
 
-step "A change made elsewhere arrives with PRAGMA libsql_sync"
+step "A change made elsewhere arrives: every connect syncs once, and PRAGMA libsql_sync pulls on demand"
 "$primary" sql "$work" "UPDATE products SET price = price + 0.1" >/dev/null
 printf "PRAGMA libsql_sync\nSELECT name, price FROM products ORDER BY id\nPRAGMA libsql_state\n" | isql -v -b demo
 
