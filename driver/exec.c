@@ -477,26 +477,15 @@ SQLRETURN exec_after_params(stmt *s)
     return rc;
 }
 
-/* Close an open cursor before executing again (lenient: no 24000). */
-static void close_open_cursor(stmt *s)
-{
-    if (s->state == ST_CURSOR || s->state == ST_EXECUTED) {
-        cursor_close(&s->cur);
-        if (s->sst)
-            sqlite3_reset(s->sst);
-        s->gd_col = 0;
-        s->gd_offset = 0;
-        s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
-    }
-}
-
 SQLRETURN odbc_Execute(stmt *s)
 {
     if (s->state == ST_NEED_DATA)
         return diag_post(&s->hdr.diag, "HY010", 0, "Function sequence error (data-at-execution pending)");
     if (!s->prepared || !s->sql)
         return diag_post(&s->hdr.diag, "HY010", 0, "Function sequence error (SQLExecute without SQLPrepare)");
-    close_open_cursor(s);
+    /* Executing again closes an open cursor (lenient: no 24000). */
+    if (s->state == ST_CURSOR || s->state == ST_EXECUTED)
+        stmt_close_cursor(s);
     return execute_current(s);
 }
 
