@@ -17,6 +17,7 @@
  * in SQLite: the driver opens it with BEGIN and remembers the savepoint so
  * that RELEASE stores the change set with the commit.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -141,7 +142,7 @@ static int txn_auth(void *arg, int action, const char *a, const char *b, const c
     } else if (action == SQLITE_SAVEPOINT && a) {
         p->kind = !strcmp(a, "BEGIN") ? TK_SAVEPOINT : !strcmp(a, "RELEASE") ? TK_RELEASE
                   : !strcmp(a, "ROLLBACK") ? TK_ROLLBACK_TO : TK_UNKNOWN;
-        strncpy(p->name, b ? b : "", sizeof p->name - 1);
+        snprintf(p->name, sizeof p->name, "%s", b ? b : "");
     }
     return SQLITE_OK;
 }
@@ -156,8 +157,7 @@ static txn_kind classify(dbc *c, sqlite3_stmt *st, char *name, size_t cap)
     sqlite3_prepare_v2(c->sqlite, sqlite3_sql(st), -1, &again, NULL);
     sqlite3_set_authorizer(c->sqlite, NULL, NULL);
     sqlite3_finalize(again);
-    strncpy(name, p.name, cap - 1);
-    name[cap - 1] = 0;
+    snprintf(name, cap, "%s", p.name);
     return p.kind;
 }
 
@@ -204,8 +204,7 @@ SQLRETURN offline_txn(stmt *s)
                 return executed(s, r);
             }
             char *slot = lsq_offline_savepoint_slot(c->db);
-            strncpy(slot, name, LSQ_OFFLINE_SAVEPOINT_MAX - 1);
-            slot[LSQ_OFFLINE_SAVEPOINT_MAX - 1] = 0;
+            snprintf(slot, LSQ_OFFLINE_SAVEPOINT_MAX, "%s", name);
             return executed(s, r);
         }
         return executed(s, step_local(s));
