@@ -255,6 +255,11 @@ void lsq_remote_set_progress(lsq_remote *r, lsq_progress_fn fn, void *ctx)
     }
 }
 
+long lsq_remote_request_timeout_ms(const lsq_remote *r)
+{
+    return r ? r->request_timeout_ms : 0;
+}
+
 /* CURLOPT_XFERINFOFUNCTION: only the download side matters (the request
  * bodies are tiny). dltotal is 0 until Content-Length is known. */
 static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,

@@ -80,4 +80,8 @@ void lsq_remote_set_max_body(lsq_remote *r, size_t max_bytes);
  * caller keeps ctx alive until it unsets the callback. (http.c) */
 void lsq_remote_set_progress(lsq_remote *r, lsq_progress_fn fn, void *ctx);
 
+/* The whole-request timeout r was opened with (ms; DSN RequestTimeout, or
+ * the default). Fixed at open, so no lock is needed. (http.c) */
+long lsq_remote_request_timeout_ms(const lsq_remote *r);
+
 #endif
