@@ -11,6 +11,7 @@
  * HTTP 500, so the caller checks "revision went backwards" first.
  */
 #include "primary_check.h"
+#include "log.h"
 #include "replica_meta.h"
 
 #include <errno.h>
@@ -121,18 +122,20 @@ lsq_status lsq_primary_check(lsq_remote *pull, const char *path, const char *vfs
     if (st != LSQ_OK)
         return st;
     uint32_t differs = 0;
-    int same_rev = strcmp(res.server_revision, revision) == 0;
-    if (same_rev && res.npages > 0)
+    /* A server that ignores server_revision answers its newest state: then
+     * there is nothing this scheme can compare (no verdict), as with no
+     * pages at all. */
+    if (strcmp(res.server_revision, revision) == 0 && res.npages > 0)
         st = compare_local(path, vfs_name, &res, &differs, err);
-    if (st == LSQ_OK && (!same_rev || res.npages == 0 || differs)) {
+    else
+        LSQ_LOG(LSQ_LOG_INFO, "sync",
+                "cannot check that the primary is still the database of '%s': asked for "
+                "revision %s, it answered revision '%s' with %zu pages", path, revision,
+                res.server_revision, res.npages);
+    if (st == LSQ_OK && differs) {
         char why[160];
-        if (!same_rev || res.npages == 0)
-            snprintf(why, sizeof why, "it cannot serve revision %s that the replica holds "
-                     "(it answered revision '%.40s' with %zu pages)",
-                     revision, res.server_revision, res.npages);
-        else
-            snprintf(why, sizeof why, "its page %u at revision %s differs from the replica's",
-                     differs, revision);
+        snprintf(why, sizeof why, "its page %u at revision %s differs from the replica's",
+                 differs, revision);
         st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
                       "the primary at SyncUrl is no longer the database the replica '%s' was "
                       "made from: %s. It was replaced by a different database (or restored "

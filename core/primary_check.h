@@ -24,7 +24,8 @@
  * lock) with the primary's pages changed in the last frames up to
  * `revision` (the sidecar's), as the primary serves them for that revision.
  * LSQ_OK: the same database (or nothing to compare: a non-numeric revision,
- * revision 0, a file one apply ahead of its sidecar after a crash).
+ * revision 0, a file one apply ahead of its sidecar after a crash, a server
+ * that ignores server_revision and answers its newest revision).
  * LSQ_ERR_PROTOCOL with a message saying what happened and what to do:
  * a different database. Any other status: the primary could not be asked
  * (the caller tries again at its next sync).
