@@ -671,6 +671,9 @@ lsq_status lsq_hrana_batch(struct lsq_replica *r, const lsq_hrana_step *steps, s
     memset(out, 0, sizeof *out);
     if (!r || (!steps && nsteps))
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_hrana_batch: NULL argument");
+    char why[sizeof err->message];
+    if (lsq_replica_refused(r, why, sizeof why)) /* a different database: send nothing */
+        return lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "%s", why);
     char *body = lsq_hrana_build_batch(steps, nsteps);
     if (!body)
         return lsq_fail(err, LSQ_ERR_NOMEM, 0, "could not build the request for the primary");

@@ -255,6 +255,11 @@ void lsq_remote_set_progress(lsq_remote *r, lsq_progress_fn fn, void *ctx)
     }
 }
 
+long lsq_remote_request_timeout_ms(const lsq_remote *r)
+{
+    return r ? r->request_timeout_ms : 0;
+}
+
 /* CURLOPT_XFERINFOFUNCTION: only the download side matters (the request
  * bodies are tiny). dltotal is 0 until Content-Length is known. */
 static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
@@ -460,14 +465,23 @@ static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *heade
 lsq_status lsq_remote_pull(lsq_remote *r, const char *client_revision, uint32_t long_poll_ms,
                            lsq_pull_result *out, lsq_error *err)
 {
+    return lsq_remote_pull_at(r, NULL, client_revision, long_poll_ms, out, err);
+}
+
+lsq_status lsq_remote_pull_at(lsq_remote *r, const char *server_revision,
+                              const char *client_revision, uint32_t long_poll_ms,
+                              lsq_pull_result *out, lsq_error *err)
+{
     if (!r || !out)
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_remote_pull: NULL argument");
     memset(out, 0, sizeof *out);
-    size_t cap = (client_revision ? strlen(client_revision) : 0) + 32;
+    size_t cap = (client_revision ? strlen(client_revision) : 0) +
+                 (server_revision ? strlen(server_revision) : 0) + 32;
     unsigned char *req = malloc(cap);
     if (!req)
         return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
-    long req_len = lsq_proto_encode_pull_request(NULL, client_revision, long_poll_ms, req, cap);
+    long req_len = lsq_proto_encode_pull_request(server_revision, client_revision, long_poll_ms,
+                                                 req, cap);
     if (req_len < 0) {
         free(req);
         return lsq_fail(err, LSQ_ERR_MISC, 0, "pull-updates request did not fit its buffer");

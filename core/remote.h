@@ -47,6 +47,12 @@ void lsq_remote_close(lsq_remote *r);   /* wipes the token */
  * at a time (the replica serialises syncs). */
 lsq_status lsq_remote_pull(lsq_remote *r, const char *client_revision, uint32_t long_poll_ms,
                            lsq_pull_result *out, lsq_error *err);
+/* As lsq_remote_pull, for the state at server_revision (NULL/"" = newest):
+ * the pages changed after client_revision up to server_revision.
+ * (primary_check.c asks for the revision a replica holds.) */
+lsq_status lsq_remote_pull_at(lsq_remote *r, const char *server_revision,
+                              const char *client_revision, uint32_t long_poll_ms,
+                              lsq_pull_result *out, lsq_error *err);
 void lsq_pull_result_free(lsq_pull_result *res);
 
 /* POST /v2/pipeline with a JSON body; *response gets the malloc'd JSON text
@@ -79,5 +85,9 @@ void lsq_remote_set_max_body(lsq_remote *r, size_t max_bytes);
  * default: curl's progress machinery is then not enabled at all). The
  * caller keeps ctx alive until it unsets the callback. (http.c) */
 void lsq_remote_set_progress(lsq_remote *r, lsq_progress_fn fn, void *ctx);
+
+/* The whole-request timeout r was opened with (ms; DSN RequestTimeout, or
+ * the default). Fixed at open, so no lock is needed. (http.c) */
+long lsq_remote_request_timeout_ms(const lsq_remote *r);
 
 #endif

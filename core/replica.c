@@ -17,6 +17,7 @@
 #include "replica.h"
 #include "offline.h"
 #include "page_apply.h"
+#include "primary_check.h"
 #include "replica_meta.h"
 #include "crypto_vfs.h"
 #include "log.h"
@@ -47,6 +48,11 @@ struct lsq_replica {
 
     pthread_mutex_t sync_mu;
     pthread_mutex_t sql_mu;
+    /* sync_mu: before following the primary again, check it is still the
+     * database the file was made from (primary_check.h): set at open and
+     * after a sync that could not reach it (it may have been replaced
+     * meanwhile), cleared by a passing check. */
+    int verify_primary;
 
     pthread_mutex_t state_mu;
     pthread_cond_t wake;        /* CLOCK_MONOTONIC; wakes the thread to stop */
@@ -55,6 +61,8 @@ struct lsq_replica {
     int thread_started;
     int stop;
     unsigned failures;          /* consecutive background failures */
+    char refused[512];          /* why the primary is refused ("" = it is not): a
+                                   different database; writes are refused too */
     pthread_t thread;
 };
 
@@ -202,6 +210,21 @@ static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *
         return st;
     }
 
+    if (r->verify_primary) {
+        st = lsq_primary_check(r->pull_remote, r->path, r->vfs_name, old_rev, err);
+        pthread_mutex_lock(&r->state_mu);
+        if (st == LSQ_ERR_PROTOCOL)
+            snprintf(r->refused, sizeof r->refused, "%s", err->message);
+        else if (st == LSQ_OK)
+            r->refused[0] = '\0';
+        pthread_mutex_unlock(&r->state_mu);
+        if (st != LSQ_OK) {
+            lsq_pull_result_free(&res);
+            return st;
+        }
+        r->verify_primary = 0;
+    }
+
     /* A header without db_size carries no news about the size. */
     uint64_t new_size = res.db_size_pages ? res.db_size_pages : old_size;
     int need_apply = res.npages > 0 || new_size != old_size;
@@ -285,6 +308,8 @@ static lsq_status sync_mode(lsq_replica *r, lsq_progress_fn fn, void *ctx, int m
     if (fn)
         lsq_remote_set_progress(r->pull_remote, NULL, NULL);
     if (st != LSQ_OK) {
+        if (st == LSQ_ERR_NETWORK || st == LSQ_ERR_TIMEOUT)
+            r->verify_primary = 1; /* it may come back as another database */
         record_failure(r, err);
         lsq_sync_status_failed(r->path, err->message);
         LSQ_LOG(LSQ_LOG_WARN, "sync", "sync of '%s' failed (status %d, native %d): %s",
@@ -374,6 +399,7 @@ static lsq_status bootstrap(lsq_replica *r, lsq_progress_fn fn, void *ctx, lsq_e
     if (st == LSQ_OK)
         fsync_parent(r->path);
     if (st == LSQ_OK) {
+        r->verify_primary = 0; /* just made from this very primary */
         record_success(r, res.server_revision, res.db_size_pages, res.npages);
         lsq_sync_status_ok(r->path);
         pthread_mutex_lock(&r->state_mu);
@@ -498,6 +524,7 @@ static lsq_status replica_new(const lsq_config *cfg, char *path, lsq_replica **o
         return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
     }
     r->path = path;
+    r->verify_primary = 1;
     lsq_meta_url_hash(cfg->sync_url, r->url_hash);
     pthread_mutex_init(&r->sync_mu, NULL);
     pthread_mutex_init(&r->sql_mu, NULL);
@@ -767,4 +794,16 @@ lsq_status lsq_replica_record_pull(lsq_replica *r, const char *revision, uint64_
     }
     record_success(r, revision, size_pages, pages);
     return LSQ_OK;
+}
+
+int lsq_replica_refused(lsq_replica *r, char *why, size_t cap)
+{
+    if (!r)
+        return 0;
+    pthread_mutex_lock(&r->state_mu);
+    int refused = r->refused[0] != '\0';
+    if (refused && why && cap)
+        snprintf(why, cap, "%s", r->refused);
+    pthread_mutex_unlock(&r->state_mu);
+    return refused;
 }

@@ -67,4 +67,9 @@ lsq_status lsq_replica_pipeline(lsq_replica *r, const char *json_body, char **re
 lsq_status lsq_replica_pipeline_timeout(lsq_replica *r, const char *json_body, long timeout_ms,
                                         char **response, lsq_error *err);
 
+/* 1 when the replica refuses its primary (a different database than the
+ * file was made from, primary_check.h); why (cap bytes, may be NULL) gets
+ * the message. Writes are then refused before anything is sent. */
+int lsq_replica_refused(lsq_replica *r, char *why, size_t cap);
+
 #endif

@@ -59,4 +59,42 @@ char *lsq_ledger_write_id(const char *client_id, uint64_t seq, char *out, size_t
  * primary, which catalog functions do not list. */
 int lsq_ledger_is_internal_table(const char *name);
 
+/* ---- settling a write whose answer was lost (write_ledger.c) ----------- */
+
+/* The claim that settles a write: inserts the same id marked cancelled
+ * (changes = -1). If it succeeds, the original batch can never commit any
+ * more (its own ledger insert would hit UNIQUE and roll it back); if it hits
+ * UNIQUE, the original committed (or an earlier claim did: changes = -1). */
+#define LSQ_LEDGER_CLAIM_SQL                                                    \
+    "INSERT INTO " LSQ_LEDGER_TABLE " (id, changes, at) VALUES (?, -1, "        \
+    "CAST(strftime('%s','now') AS INTEGER))"
+
+typedef enum lsq_ledger_outcome {
+    LSQ_LEDGER_NOT_APPLIED = 0, /* settled: the write did not and never will commit */
+    LSQ_LEDGER_COMMITTED,       /* the write committed, exactly once */
+    LSQ_LEDGER_UNKNOWN          /* the primary could not be asked in time */
+} lsq_ledger_outcome;
+
+/* Did a failed lsq_hrana_batch (its status st, error err and `sent`) leave
+ * the write's outcome unknown? 0 when the request provably never reached
+ * the primary (sent = 0), or the primary (or a proxy) answered with a
+ * definite refusal (HTTP 4xx: authentication, unknown endpoint), or the
+ * failure happened before anything was sent (misuse); 1 otherwise (reset,
+ * timeout, 5xx, a truncated or garbled answer, ...). */
+int lsq_ledger_outcome_ambiguous(lsq_status st, int sent, const lsq_error *err);
+
+/* Settle write `write_id` on the primary behind replica r by claiming its
+ * id (LSQ_LEDGER_CLAIM_SQL, one round trip per attempt, which also reads
+ * the id's row back so a claim whose own answer was lost is idempotent).
+ * Attempts are retried with backoff (100 ms doubling, at most 2 s apart)
+ * until budget_ms has passed (0 = the replica's request timeout); each
+ * attempt is bounded by what is left of the budget. Returns LSQ_OK and sets
+ * *outcome; *changes (may be NULL) gets the committed write's recorded
+ * changes (-1 when not committed); *attempts (may be NULL) the number of
+ * claims sent. With LSQ_LEDGER_UNKNOWN, err holds the last failure. */
+struct lsq_replica;
+lsq_status lsq_ledger_settle(struct lsq_replica *r, const char *write_id, long budget_ms,
+                             lsq_ledger_outcome *outcome, int64_t *changes, int *attempts,
+                             lsq_error *err);
+
 #endif

@@ -27,19 +27,24 @@
 
 #include "internal.h"
 #include "typemap.h"
+#include "../core/write_ledger.h"
 
 #define NAME_LEN 128
 
 /* The tables and views a catalog function can see, one row each:
  * sch ('main'/'temp'), name, type (table/view/shadow/virtual), wr (WITHOUT
- * ROWID), ttype (the ODBC TABLE_TYPE). */
+ * ROWID), ttype (the ODBC TABLE_TYPE). The driver's own tables on the
+ * primary (the exactly-once write ledger, names starting "_libsql_odbc_",
+ * compared without case as lsq_ledger_is_internal_table does) are not
+ * listed: they are bookkeeping, not the application's data. */
 static const char TABLES_SRC[] =
     "(SELECT schema AS sch, name, type, wr,"
     " CASE WHEN type = 'view' THEN 'VIEW'"
     "  WHEN type = 'shadow' OR name LIKE 'sqlite\\_%' ESCAPE '\\' THEN 'SYSTEM TABLE'"
     "  WHEN schema = 'temp' THEN 'LOCAL TEMPORARY'"
     "  ELSE 'TABLE' END AS ttype"
-    " FROM pragma_table_list WHERE schema IN ('main', 'temp'))";
+    " FROM pragma_table_list WHERE schema IN ('main', 'temp')"
+    " AND lower(substr(name, 1, length('" LSQ_LEDGER_PREFIX "'))) <> '" LSQ_LEDGER_PREFIX "')";
 
 /* ---------- helpers ---------------------------------------------------- */
 

@@ -85,6 +85,9 @@ struct dbc {
     SQLULEN packet_size, odbc_cursors, quiet_mode;
     int in_txn;                /* a local transaction is open (manual commit) */
     struct txn_queue *txn_queue; /* replica: writes queued for commit (txn_remote.c) */
+    char write_client_id[33];  /* replica: random id of this connection's writes, "" until
+                                  the first write (write_once.c, core/write_ledger.h) */
+    unsigned long long write_seq; /* replica: sequence number of the last write sent */
     int unicode_app;           /* the app called a W function to connect */
 };
 

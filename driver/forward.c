@@ -16,14 +16,18 @@
  * Inside a manual-commit transaction (txn_remote_active) nothing is sent
  * here: the write runs locally as a preview and is queued (txn_remote.c).
  *
- * The never-twice rule: a write is retried only when the request provably
- * never reached the primary (lsq_hrana_batch's `sent` = 0: connection
- * refused, name lookup failed). A timeout or a dropped connection after the
- * request was sent is reported (08S01 / HYT00), never resent.
+ * Exactly once (write_once.h, core/write_ledger.h): every batch that writes
+ * the primary records its id in the primary's ledger table inside the same
+ * transaction, COMMIT conditioned on it. A batch is sent again only when it
+ * provably never reached the primary (lsq_hrana_batch's `sent` = 0). When
+ * the answer is lost after sending (reset, timeout, 5xx, garbled body), the
+ * id is claimed on the primary: the write is then reported as committed
+ * once (01000) or as not applied (08S01 / HYT00), never guessed.
  */
 #include "internal.h"
 #include "opskeys.h"
 #include "replica_hooks.h"
+#include "write_once.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -225,12 +229,27 @@ SQLRETURN forward_before_read(stmt *s)
 
 /* ---------- sending ----------------------------------------------------- */
 
-/* One round trip, retried once only when nothing reached the primary. */
-static lsq_status send_batch(stmt *s, const lsq_hrana_step *steps, size_t nsteps,
-                             lsq_hrana_batch_result *res, lsq_error *err)
+static long timeout_ms_of(stmt *s)
+{
+    return s->query_timeout > 0 ? (long)s->query_timeout * 1000L : 0;
+}
+
+/* Statements SQLite refuses inside a transaction: they cannot carry the
+ * ledger, so they go alone, under the older never-twice rule. */
+static int runs_outside_transactions(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+        sql++;
+    return sqlite3_strnicmp(sql, "VACUUM", 6) == 0;
+}
+
+/* One round trip without the ledger (runs_outside_transactions): retried
+ * once only when nothing reached the primary, otherwise reported. */
+static lsq_status send_batch_plain(stmt *s, const lsq_hrana_step *steps, size_t nsteps,
+                                   lsq_hrana_batch_result *res, lsq_error *err)
 {
     struct lsq_replica *r = lsq_db_replica(s->dbc->db);
-    long timeout_ms = s->query_timeout > 0 ? (long)s->query_timeout * 1000L : 0;
+    long timeout_ms = timeout_ms_of(s);
     int sent = 1;
     lsq_status st = lsq_hrana_batch(r, steps, nsteps, timeout_ms, res, &sent, err);
     if (st != LSQ_OK && !sent)
@@ -240,15 +259,12 @@ static lsq_status send_batch(stmt *s, const lsq_hrana_step *steps, size_t nsteps
     char why[sizeof err->message]; /* lsq_fail must not read what it writes */
     memcpy(why, err->message, sizeof why);
     why[sizeof why - 1] = '\0';
-    if (st == LSQ_ERR_TIMEOUT)
-        lsq_fail(err, st, err->native,
-                 "Timeout expired waiting for the primary (%.300s); the write may or may not "
-                 "have been applied and was not resent", why);
-    else if (sent)
-        lsq_fail(err, st, err->native,
-                 "%.300s; the write may or may not have been applied and was not resent", why);
-    else
+    if (!sent)
         lsq_fail(err, st, err->native, "%.400s; the write was not applied", why);
+    else
+        lsq_fail(err, st, err->native,
+                 "%.300s; the statement cannot run inside a transaction, so it carries no "
+                 "write ledger: it may or may not have been applied and was not resent", why);
     return st;
 }
 
@@ -341,6 +357,92 @@ static SQLRETURN preview_and_queue(stmt *s)
 
 /* ---------- one statement ----------------------------------------------- */
 
+/* The statement alone (VACUUM): the older two-step batch, no ledger. */
+static SQLRETURN exec_plain(stmt *s, lsq_value *args, size_t nargs, int want_rows)
+{
+    dbc *c = s->dbc;
+    lsq_hrana_step steps[2] = {
+        {.sql = sqlite3_sql(s->sst), .args = args, .nargs = nargs, .want_rows = want_rows},
+        {.sql = changes_sql, .want_rows = 1, .cond = LSQ_COND_OK, .cond_step = 0},
+    };
+    lsq_hrana_batch_result res;
+    lsq_error err;
+    double t0 = drvlog_clock();
+    lsq_status st = send_batch_plain(s, steps, 2, &res, &err);
+    s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
+    if (st != LSQ_OK) {
+        drvlog_forward("write", drvlog_clock() - t0, -1, 0);
+        return diag_post_lsq(&s->hdr.diag, &err);
+    }
+    SQLRETURN rc;
+    if (!res.steps[0].ok) {
+        drvlog_forward("write", drvlog_clock() - t0, -1, 0);
+        rc = post_step_error(s, SQL_NO_ROW_NUMBER, &res.steps[0].error);
+        lsq_hrana_batch_result_free(&res);
+        return rc;
+    }
+    mark_written(c);
+    int64_t changes = step_changes(&res.steps[1]);
+    s->row_count = exec_is_dml(s->sst) ? (SQLLEN)(changes >= 0 ? changes : 0) : -1;
+    drvlog_forward("write", drvlog_clock() - t0, s->row_count, 1);
+    s->hdr.diag.row_count = s->row_count;
+    rc = SQL_SUCCESS;
+    if (want_rows)
+        rc = install_rows(s, &res.steps[0]);
+    else
+        s->state = ST_EXECUTED;
+    lsq_hrana_batch_result_free(&res);
+    return rc;
+}
+
+/* Why a batch that was answered did not commit; nothing was committed.
+ * Steps: the write's own failure first, then BEGIN, the ledger, COMMIT. */
+static SQLRETURN post_not_committed(stmt *s, SQLLEN row, const lsq_hrana_batch_result *res,
+                                    size_t begin_step, size_t ledger_step, size_t commit_step)
+{
+    const lsq_hrana_result *b = &res->steps[begin_step];
+    const lsq_hrana_result *l = &res->steps[ledger_step];
+    const lsq_hrana_result *cm = &res->steps[commit_step];
+    if (!b->ok && !b->skipped)
+        return diag_post_at(&s->hdr.diag, row, SQL_COLUMN_NUMBER_UNKNOWN,
+                            diag_state_for(b->error.status), b->error.native,
+                            "the primary could not begin a transaction (%s); nothing was applied",
+                            b->error.message);
+    if (!l->ok && !l->skipped)
+        return diag_post_at(&s->hdr.diag, row, SQL_COLUMN_NUMBER_UNKNOWN,
+                            diag_state_for(l->error.status), l->error.native,
+                            "the primary could not record the write in its ledger "
+                            "(" LSQ_LEDGER_TABLE "): %s; nothing was applied",
+                            l->error.message);
+    if (!cm->ok && !cm->skipped)
+        return diag_post_at(&s->hdr.diag, row, SQL_COLUMN_NUMBER_UNKNOWN,
+                            diag_state_for(cm->error.status), cm->error.native,
+                            "the primary refused to commit (%s); nothing was applied",
+                            cm->error.message);
+    return diag_post_at(&s->hdr.diag, row, SQL_COLUMN_NUMBER_UNKNOWN, "HY000", 0,
+                        "the primary did not commit the write; nothing was applied");
+}
+
+/* An empty result set with the statement's columns: RETURNING rows of a
+ * write whose answer was lost cannot be had again. */
+static SQLRETURN install_no_rows(stmt *s)
+{
+    lsq_hrana_result empty;
+    memset(&empty, 0, sizeof empty);
+    empty.ncols = sqlite3_column_count(s->sst);
+    return install_rows(s, &empty);
+}
+
+/*
+ * One autocommit write, one round trip:
+ *   0 CREATE TABLE IF NOT EXISTS <ledger>
+ *   1 BEGIN
+ *   2 the statement                         (ok 1)
+ *   3 SELECT changes(), last_insert_rowid() (ok 2)
+ *   4 INSERT INTO <ledger> the write's id   (ok 3)
+ *   5 COMMIT                                (ok 4)
+ *   6 ROLLBACK                              (not ok 5)
+ */
 SQLRETURN forward_exec(stmt *s)
 {
     dbc *c = s->dbc;
@@ -356,30 +458,65 @@ SQLRETURN forward_exec(stmt *s)
     if (!SQL_SUCCEEDED(rc))
         return rc;
     int want_rows = sqlite3_column_count(s->sst) > 0;
-    lsq_hrana_step steps[2] = {
-        {.sql = sqlite3_sql(s->sst), .args = args, .nargs = nargs, .want_rows = want_rows},
-        {.sql = changes_sql, .want_rows = 1, .cond = LSQ_COND_OK, .cond_step = 0},
-    };
+    if (runs_outside_transactions(sqlite3_sql(s->sst))) {
+        rc = exec_plain(s, args, nargs, want_rows);
+        forward_params_free(args, storage);
+        return rc;
+    }
+    wo_write w;
+    rc = wo_start(c, &s->hdr.diag, &w);
+    if (!SQL_SUCCEEDED(rc)) {
+        forward_params_free(args, storage);
+        return rc;
+    }
+    lsq_hrana_step steps[4 + WO_EXTRA_STEPS];
+    size_t k = 0, ledger_step, commit_step;
+    steps[k++] = (lsq_hrana_step){.sql = LSQ_LEDGER_CREATE_SQL};
+    steps[k++] = (lsq_hrana_step){.sql = "BEGIN"};
+    steps[k++] = (lsq_hrana_step){.sql = sqlite3_sql(s->sst), .args = args, .nargs = nargs,
+                                  .want_rows = want_rows, .cond = LSQ_COND_OK, .cond_step = 1};
+    steps[k++] = (lsq_hrana_step){.sql = changes_sql, .want_rows = 1, .cond = LSQ_COND_OK,
+                                  .cond_step = 2};
+    wo_tail(steps, &k, &w, 3, &ledger_step, &commit_step);
+
     lsq_hrana_batch_result res;
-    lsq_error err;
+    wo_result out;
     double t0 = drvlog_clock();
-    lsq_status st = send_batch(s, steps, 2, &res, &err);
+    wo_send(c, steps, k, timeout_ms_of(s), &w, &res, &out);
     forward_params_free(args, storage);
     s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
-    if (st != LSQ_OK) {
-        drvlog_forward("write", drvlog_clock() - t0, -1, 0);
-        return diag_post_lsq(&s->hdr.diag, &err);
+
+    if (out.outcome != WO_ANSWERED) {
+        if (out.outcome != WO_COMMITTED) {
+            drvlog_forward("write", drvlog_clock() - t0, -1, 0);
+            return wo_post(&s->hdr.diag, SQL_NO_ROW_NUMBER, &out, &w, "write", NULL);
+        }
+        mark_written(c);
+        s->row_count = exec_is_dml(s->sst) ? (SQLLEN)(out.changes >= 0 ? out.changes : 0) : -1;
+        s->hdr.diag.row_count = s->row_count;
+        drvlog_forward("write", drvlog_clock() - t0, s->row_count, 1);
+        rc = wo_post(&s->hdr.diag, SQL_NO_ROW_NUMBER, &out, &w, "write",
+                     want_rows ? "; its RETURNING rows are not available (the result set is "
+                                 "empty): read them back from the table"
+                               : NULL);
+        SQLRETURN ir = want_rows ? install_no_rows(s) : SQL_SUCCESS;
+        if (!want_rows)
+            s->state = ST_EXECUTED;
+        return SQL_SUCCEEDED(ir) ? rc : ir;
     }
 
-    lsq_hrana_result *main_step = &res.steps[0];
-    if (!main_step->ok) {
+    lsq_hrana_result *main_step = &res.steps[2];
+    if (!res.steps[commit_step].ok) {
         drvlog_forward("write", drvlog_clock() - t0, -1, 0);
-        rc = post_step_error(s, SQL_NO_ROW_NUMBER, &main_step->error);
+        if (!main_step->ok && !main_step->skipped)
+            rc = post_step_error(s, SQL_NO_ROW_NUMBER, &main_step->error);
+        else
+            rc = post_not_committed(s, SQL_NO_ROW_NUMBER, &res, 1, ledger_step, commit_step);
         lsq_hrana_batch_result_free(&res);
         return rc;
     }
     mark_written(c);
-    int64_t changes = step_changes(&res.steps[1]);
+    int64_t changes = step_changes(&res.steps[3]);
     s->row_count = exec_is_dml(s->sst) ? (SQLLEN)(changes >= 0 ? changes : 0) : -1;
     drvlog_forward("write", drvlog_clock() - t0, s->row_count, 1);
     s->hdr.diag.row_count = s->row_count;
@@ -498,7 +635,7 @@ SQLRETURN forward_exec_array(stmt *s)
     SQLULEN n = s->apd->array_size;
     const SQLUSMALLINT *ops = s->apd->array_status_ptr;
     const char *sql = sqlite3_sql(s->sst);
-    lsq_hrana_step *steps = calloc(2 * (size_t)n + 6, sizeof *steps);
+    lsq_hrana_step *steps = calloc(2 * (size_t)n + 5 + WO_EXTRA_STEPS, sizeof *steps);
     lsq_value **args = calloc((size_t)n, sizeof *args);
     void **storage = calloc((size_t)n, sizeof *storage);
     /* step index of each row's statement; 0 = not sent */
@@ -511,6 +648,9 @@ SQLRETURN forward_exec_array(stmt *s)
     SQLLEN total = 0;
     size_t k = 0;
     int per_row = schema_has_side_effects(c->sqlite);
+    wo_write w;
+    memset(&w, 0, sizeof w);
+    steps[k++] = (lsq_hrana_step){.sql = LSQ_LEDGER_CREATE_SQL};
     steps[k++] = (lsq_hrana_step){.sql = "BEGIN IMMEDIATE"};
     size_t total_before = 0;
     if (!per_row) {
@@ -537,7 +677,7 @@ SQLRETURN forward_exec_array(stmt *s)
                 /* Conditioned on BEGIN: should it fail, no row may run in
                  * autocommit and then be reported as not applied. */
                 steps[k++] = (lsq_hrana_step){.sql = sql, .args = args[row], .nargs = nargs,
-                                              .cond = LSQ_COND_OK, .cond_step = 0};
+                                              .cond = LSQ_COND_OK, .cond_step = 1};
                 if (per_row) {
                     steps[k] = (lsq_hrana_step){.sql = changes_sql, .want_rows = 1,
                                                 .cond = LSQ_COND_OK, .cond_step = (int)k - 1};
@@ -556,40 +696,57 @@ SQLRETURN forward_exec_array(stmt *s)
         total_after = k;
         steps[k++] = (lsq_hrana_step){.sql = "SELECT total_changes()", .want_rows = 1};
     }
-    size_t commit_step = k;
-    steps[k++] = (lsq_hrana_step){.sql = "COMMIT"};
-    steps[k] = (lsq_hrana_step){.sql = "ROLLBACK", .cond = LSQ_COND_NOT_OK,
-                                .cond_step = (int)commit_step};
-    k++;
-
     SQLRETURN ret = SQL_SUCCESS;
     lsq_hrana_batch_result res = {0};
-    lsq_error err;
+    wo_result out = {0};
     int sent_any = ok + failed < processed; /* some row made it into the batch */
+    /* Rows are independent: the ledger insert needs only BEGIN. */
+    size_t ledger_step = 0, commit_step = 0;
+    if (sent_any && !SQL_SUCCEEDED(wo_start(c, &s->hdr.diag, &w)))
+        sent_any = 0, ret = SQL_ERROR;
+    if (sent_any)
+        wo_tail(steps, &k, &w, 1, &ledger_step, &commit_step);
     double t0 = drvlog_clock();
-    lsq_status st = sent_any ? send_batch(s, steps, k, &res, &err) : LSQ_OK;
-    if (st != LSQ_OK) {
-        diag_post_lsq(&s->hdr.diag, &err);
+    if (sent_any)
+        wo_send(c, steps, k, timeout_ms_of(s), &w, &res, &out);
+    if (!sent_any) {
+        if (ret == SQL_ERROR)
+            for (SQLULEN row = 0; row < n; row++)
+                if (row_step[row]) {
+                    param_status(s, row, SQL_PARAM_ERROR);
+                    failed++;
+                }
+    } else if (out.outcome == WO_COMMITTED) {
+        /* Committed once, but which rows failed on their own is lost with
+         * the answer: every sent row is "diagnostics unavailable". */
+        wo_post(&s->hdr.diag, SQL_NO_ROW_NUMBER, &out, &w, "parameter array",
+                "; per-row results and the row count are not available");
+        for (SQLULEN row = 0; row < n; row++)
+            if (row_step[row]) {
+                param_status(s, row, SQL_PARAM_DIAG_UNAVAILABLE);
+                ok++;
+            }
+        total = -1;
+        ret = SQL_SUCCESS_WITH_INFO;
+        mark_written(c);
+    } else if (out.outcome != WO_ANSWERED) {
+        wo_post(&s->hdr.diag, SQL_NO_ROW_NUMBER, &out, &w, "parameter array", NULL);
         for (SQLULEN row = 0; row < n; row++)
             if (row_step[row]) {
                 param_status(s, row, SQL_PARAM_ERROR);
                 failed++;
             }
         ok = 0;
-    } else if (sent_any && !res.steps[commit_step].ok) {
+    } else if (!res.steps[commit_step].ok) {
         /* Nothing was committed: every row failed with the commit. */
-        const lsq_hrana_result *cm = &res.steps[commit_step];
-        if (cm->skipped)
-            diag_post(&s->hdr.diag, "HY000", 0, "the primary did not commit the parameter array");
-        else
-            post_step_error(s, SQL_NO_ROW_NUMBER, &cm->error);
+        post_not_committed(s, SQL_NO_ROW_NUMBER, &res, 1, ledger_step, commit_step);
         for (SQLULEN row = 0; row < n; row++)
             if (row_step[row]) {
                 param_status(s, row, SQL_PARAM_ERROR);
                 failed++;
             }
         ok = 0;
-    } else if (sent_any) {
+    } else {
         for (SQLULEN row = 0; row < n; row++) {
             size_t i = row_step[row];
             if (!i)

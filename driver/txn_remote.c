@@ -13,10 +13,13 @@
  *   transaction that is never committed (forward.c does that and calls
  *   txn_remote_queue), so the application sees its own rows, row counts
  *   and errors at once; the write is queued.
- * - Commit sends: BEGIN; each write conditioned on the previous step; after
- *   each DML write a guard step that errors unless the primary's changes()
- *   equals what the preview changed; COMMIT conditioned on the last step;
- *   ROLLBACK when the COMMIT did not succeed. A guard failure means the
+ * - Commit sends: the ledger's CREATE TABLE IF NOT EXISTS; BEGIN; each write
+ *   conditioned on the previous step; after each DML write a guard step that
+ *   errors unless the primary's changes() equals what the preview changed;
+ *   the transaction's id into the write ledger (write_once.h) conditioned on
+ *   the last step; COMMIT conditioned on that; ROLLBACK when the COMMIT did
+ *   not succeed. A commit whose answer is lost is settled through the
+ *   ledger: committed once, or not applied, never "maybe". A guard failure means the
  *   primary's data moved underneath the transaction: SQLSTATE 40001, nothing
  *   committed. The guard raises its error with json('...') on a non-JSON
  *   string: it errors at run time (only in the branch taken) on both SQLite
@@ -40,6 +43,7 @@
 #include "opskeys.h"
 #include "replica_hooks.h"
 #include "sqltext.h"
+#include "write_once.h"
 
 /* A queued write: the SQL text, its arguments (copied), and what the local
  * preview changed (-1 = no guard: DDL and other non-counting statements). */
@@ -170,7 +174,7 @@ typedef struct batch_plan {
     char **guard_sql;            /* owned texts of the guard steps */
     size_t *write_step;          /* index of write i's statement step */
     size_t *guard_step;          /* index of write i's guard, or SIZE_MAX */
-    size_t commit_step;
+    size_t begin_step, ledger_step, commit_step;
 } batch_plan;
 
 static void plan_free(batch_plan *p, size_t nwrites)
@@ -184,10 +188,10 @@ static void plan_free(batch_plan *p, size_t nwrites)
     free(p->guard_step);
 }
 
-static int plan_build(const txn_queue *q, batch_plan *p)
+static int plan_build(const txn_queue *q, const wo_write *w, batch_plan *p)
 {
     memset(p, 0, sizeof *p);
-    size_t max = 3 + 2 * q->n;
+    size_t max = 2 + 2 * q->n + WO_EXTRA_STEPS;
     p->steps = calloc(max, sizeof *p->steps);
     p->guard_sql = calloc(q->n, sizeof *p->guard_sql);
     p->write_step = calloc(q->n, sizeof *p->write_step);
@@ -195,6 +199,8 @@ static int plan_build(const txn_queue *q, batch_plan *p)
     if (!p->steps || !p->guard_sql || !p->write_step || !p->guard_step)
         return 0;
     size_t k = 0;
+    p->steps[k++] = (lsq_hrana_step){.sql = LSQ_LEDGER_CREATE_SQL};
+    p->begin_step = k;
     p->steps[k++] = (lsq_hrana_step){.sql = "BEGIN"};
     for (size_t i = 0; i < q->n; i++) {
         const queued_write *w = &q->w[i];
@@ -220,12 +226,7 @@ static int plan_build(const txn_queue *q, batch_plan *p)
             k++;
         }
     }
-    p->commit_step = k;
-    p->steps[k] = (lsq_hrana_step){.sql = "COMMIT", .cond = LSQ_COND_OK, .cond_step = (int)k - 1};
-    k++;
-    p->steps[k] = (lsq_hrana_step){.sql = "ROLLBACK", .cond = LSQ_COND_NOT_OK,
-                                   .cond_step = (int)p->commit_step};
-    k++;
+    wo_tail(p->steps, &k, w, (int)k - 1, &p->ledger_step, &p->commit_step);
     p->nsteps = k;
     return 1;
 }
@@ -251,10 +252,11 @@ static SQLRETURN judge_batch(const txn_queue *q, const batch_plan *p,
     const lsq_hrana_result *commit = &res->steps[p->commit_step];
     if (commit->ok && !commit->skipped)
         return SQL_SUCCESS;
-    if (!res->steps[0].ok)
-        return diag_post(d, diag_state_for(res->steps[0].error.status), res->steps[0].error.native,
+    const lsq_hrana_result *begin = &res->steps[p->begin_step];
+    if (!begin->ok)
+        return diag_post(d, diag_state_for(begin->error.status), begin->error.native,
                          "the primary could not begin the transaction (%s); nothing was committed",
-                         res->steps[0].error.message);
+                         begin->error.message);
     char buf[120];
     for (size_t i = 0; i < q->n; i++) {
         const lsq_hrana_result *ws = &res->steps[p->write_step[i]];
@@ -278,6 +280,12 @@ static SQLRETURN judge_batch(const txn_queue *q, const batch_plan *p,
             }
         }
     }
+    const lsq_hrana_result *ledger = &res->steps[p->ledger_step];
+    if (!ledger->ok && !ledger->skipped)
+        return diag_post(d, diag_state_for(ledger->error.status), ledger->error.native,
+                         "the primary could not record the transaction in its write ledger "
+                         "(" LSQ_LEDGER_TABLE "): %s; nothing was committed",
+                         ledger->error.message);
     if (!commit->skipped)
         return diag_post(d, commit->error.status == LSQ_ERR_BUSY ? "40001"
                                                                  : diag_state_for(commit->error.status),
@@ -330,39 +338,34 @@ static SQLRETURN send_queue(dbc *c, handle_hdr *h, txn_queue *q, int *reached)
 {
     *reached = 0;
     diag_list *d = &h->diag;
+    wo_write w;
+    SQLRETURN rc = wo_start(c, d, &w);
+    if (!SQL_SUCCEEDED(rc))
+        return rc;
     batch_plan plan;
-    if (!plan_build(q, &plan)) {
+    if (!plan_build(q, &w, &plan)) {
         plan_free(&plan, q->n);
         return diag_post(d, "HY001", 0, "out of memory building the commit; nothing was sent");
     }
     lsq_hrana_batch_result res;
-    memset(&res, 0, sizeof res);
-    lsq_error err;
-    memset(&err, 0, sizeof err);
-    int sent = 1;
+    wo_result out;
     double t0 = drvlog_clock();
-    lsq_status st = lsq_hrana_batch(lsq_db_replica(c->db), plan.steps, plan.nsteps,
-                                    timeout_ms_of(h), &res, &sent, &err);
-    SQLRETURN rc;
-    if (st != LSQ_OK) {
-        if (!sent)
-            rc = diag_post(d, st == LSQ_ERR_AUTH ? "28000" : "08001", err.native,
-                           "the commit could not be sent to the primary (%s); nothing was "
-                           "committed", err.message);
-        else if (st == LSQ_ERR_AUTH)
-            rc = diag_post(d, "28000", err.native,
-                           "the primary refused the commit (%s); nothing was committed",
-                           err.message);
-        else {
-            *reached = 1;
-            rc = diag_post(d, st == LSQ_ERR_TIMEOUT ? "HYT00" : "08S01", err.native,
-                           "the connection to the primary failed during the commit (%s); "
-                           "it is UNKNOWN whether the transaction was committed: check the "
-                           "data before retrying", err.message);
-        }
-    } else {
+    wo_send(c, plan.steps, plan.nsteps, timeout_ms_of(h), &w, &res, &out);
+    switch (out.outcome) {
+    case WO_ANSWERED:
         *reached = 1;
         rc = judge_batch(q, &plan, &res, d);
+        break;
+    case WO_COMMITTED:
+        *reached = 1;
+        rc = wo_post(d, SQL_NO_ROW_NUMBER, &out, &w, "transaction", NULL);
+        break;
+    default:
+        /* Not applied: "nothing was committed". Unknown: the message says
+         * which id to look up. Either way the replica pulls afterwards. */
+        *reached = out.sent;
+        rc = wo_post(d, SQL_NO_ROW_NUMBER, &out, &w, "transaction", NULL);
+        break;
     }
     drvlog_forward("commit", drvlog_clock() - t0, (long long)q->n, SQL_SUCCEEDED(rc));
     lsq_hrana_batch_result_free(&res);

@@ -28,6 +28,7 @@ import decimal
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -48,6 +49,13 @@ class CountingProxy:
     def __init__(self, target):
         self.target = target
         self.delay = 0.0   # seconds to hold each /v2/pipeline answer back
+        # the next N /v2/pipeline requests: answer held back (applied on
+        # the primary, answer late) / request held back before forwarding
+        # (the primary sees it late), for `late` seconds each
+        self.answer_late = 0
+        self.request_late = 0
+        self.late = 0.0
+        self.bodies = []   # every /v2/pipeline request body, in order
         self.counts = {}
         self.lock = threading.Lock()
         proxy = self
@@ -55,8 +63,19 @@ class CountingProxy:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                hold_request = hold_answer = 0.0
                 with proxy.lock:
                     proxy.counts[self.path] = proxy.counts.get(self.path, 0) + 1
+                    if self.path == "/v2/pipeline":
+                        proxy.bodies.append(body.decode())
+                        if proxy.request_late > 0:
+                            proxy.request_late -= 1
+                            hold_request = proxy.late
+                        elif proxy.answer_late > 0:
+                            proxy.answer_late -= 1
+                            hold_answer = proxy.late
+                if hold_request:
+                    time.sleep(hold_request)  # the primary sees it late
                 req = urllib.request.Request(proxy.target + self.path, data=body, method="POST")
                 for k in ("Content-Type", "Authorization"):
                     if self.headers.get(k):
@@ -69,6 +88,8 @@ class CountingProxy:
                     status, data, ctype = e.code, e.read(), "text/plain"
                 if proxy.delay and self.path == "/v2/pipeline":
                     time.sleep(proxy.delay)  # applied on the primary, answer late
+                if hold_answer:
+                    time.sleep(hold_answer)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", ctype)
@@ -89,6 +110,11 @@ class CountingProxy:
     def pipeline_count(self):
         with self.lock:
             return self.counts.get("/v2/pipeline", 0)
+
+    def requests_with(self, text):
+        """How many /v2/pipeline requests carried text (a statement)."""
+        with self.lock:
+            return sum(1 for b in self.bodies if text in b)
 
     def stop(self):
         self.server.shutdown()
@@ -158,6 +184,19 @@ class Writes(unittest.TestCase):
         c.execute("SELECT i, big, r, t, b FROM ty")
         self.assertEqual(tuple(c.fetchone()), (42, 2**62 + 7, 2.5, "h\u00e9llo \u2713",
                                                b"\x00\xffbin\x00"))
+
+    def test_ledger_table_is_hidden_from_catalog_functions(self):
+        c = self.cur
+        c.execute("CREATE TABLE visible(id INTEGER PRIMARY KEY)")
+        c.execute("INSERT INTO visible VALUES(1)")
+        self.assertIn("_libsql_odbc_writes", PRIMARY.tables())
+        c.execute("PRAGMA libsql_sync").fetchall()
+        c.execute("SELECT count(*) FROM _libsql_odbc_writes")  # it is in the replica
+        self.assertGreaterEqual(c.fetchone()[0], 1)
+        names = [t.table_name for t in c.tables()]
+        self.assertIn("visible", names)
+        self.assertNotIn("_libsql_odbc_writes", names)
+        self.assertEqual(list(c.columns(table="_libsql_odbc_writes")), [])
 
     def test_row_counts_update_delete_replace(self):
         c = self.cur
@@ -378,7 +417,10 @@ class Writes(unittest.TestCase):
 
 
 class WritesEdges(unittest.TestCase):
-    def test_query_timeout_is_HYT00_and_never_resent(self):
+    def test_lost_answer_is_settled_as_committed_once(self):
+        """The write reaches the primary, its answer comes after the query
+        timeout: the driver claims the write's id, finds it taken, and
+        reports success with 01000 — the row exists exactly once."""
         proxy = CountingProxy(PRIMARY.url)
         cn = connect(url=proxy.url)
         try:
@@ -386,24 +428,48 @@ class WritesEdges(unittest.TestCase):
             c.execute("CREATE TABLE slowans(v TEXT)")
             cn.timeout = 1  # SQL_ATTR_QUERY_TIMEOUT for new statements
             c = cn.cursor()
-            proxy.delay = 3.0
-            before = proxy.pipeline_count()
-            t0 = time.monotonic()
-            with self.assertRaises(pyodbc.Error) as cm:
-                c.execute("INSERT INTO slowans(v) VALUES(?)", "late")
-            self.assertLess(time.monotonic() - t0, 2.8, "the timeout did not bound the request")
-            self.assertEqual(sqlstate(cm.exception), "HYT00")
-            self.assertIn("may or may not have been applied", str(cm.exception))
-            self.assertEqual(proxy.pipeline_count() - before, 1, "a sent write was resent")
-            time.sleep(2.5)
-            # it reached the primary once: exactly one row
+            proxy.late, proxy.answer_late = 3.0, 1
+            c.execute("INSERT INTO slowans(v) VALUES(?)", "late")
+            self.assertEqual(c.rowcount, 1, "the row count comes from the ledger")
+            msgs = " ".join(str(m) for m in c.messages)
+            self.assertIn("01000", msgs)
+            self.assertIn("committed once", msgs)
+            self.assertEqual(proxy.requests_with("INSERT INTO slowans"), 1, "the write was resent")
+            self.assertEqual(PRIMARY.query_lists("SELECT count(*) FROM slowans"), [[1]])
+            time.sleep(2.5)  # the late answer is long gone: still one row
             self.assertEqual(PRIMARY.query_lists("SELECT count(*) FROM slowans"), [[1]])
         finally:
-            proxy.delay = 0
             cn.close()
             proxy.stop()
 
-    def test_dsn_request_timeout_bounds_a_write(self):
+    def test_timeout_before_the_primary_saw_it_is_HYT00_not_applied(self):
+        """The request reaches the primary only after the query timeout: the
+        claim gets there first, so the late write rolls itself back (its
+        ledger insert hits UNIQUE) and HYT00 "not applied" is the truth."""
+        proxy = CountingProxy(PRIMARY.url)
+        cn = connect(url=proxy.url)
+        try:
+            c = cn.cursor()
+            c.execute("CREATE TABLE slowreq(v TEXT)")
+            cn.timeout = 1
+            c = cn.cursor()
+            proxy.late, proxy.request_late = 3.0, 1
+            with self.assertRaises(pyodbc.Error) as cm:
+                c.execute("INSERT INTO slowreq(v) VALUES(?)", "late")
+            self.assertEqual(sqlstate(cm.exception), "HYT00")
+            self.assertIn("not applied", str(cm.exception))
+            time.sleep(3.0)  # the held request has now reached the primary
+            self.assertEqual(proxy.requests_with("INSERT INTO slowreq"), 1)
+            self.assertEqual(PRIMARY.query_lists("SELECT count(*) FROM slowreq"), [[0]],
+                             "a write reported as not applied was applied")
+        finally:
+            cn.close()
+            proxy.stop()
+
+    def test_unsettled_write_names_its_ledger_id(self):
+        """Every answer late (RequestTimeout=1): neither the write nor its
+        claims come back in time, so the outcome is unknown, bounded by the
+        request timeout twice over, and the message names the id to look up."""
         proxy = CountingProxy(PRIMARY.url)
         cn = connect(url=proxy.url, extra="RequestTimeout=1")
         try:
@@ -413,8 +479,18 @@ class WritesEdges(unittest.TestCase):
             t0 = time.monotonic()
             with self.assertRaises(pyodbc.Error) as cm:
                 c.execute("INSERT INTO slowdsn(v) VALUES(?)", "late")
-            self.assertLess(time.monotonic() - t0, 2.8, "RequestTimeout did not bound the write")
+            self.assertLess(time.monotonic() - t0, 5.0, "RequestTimeout did not bound the write")
             self.assertEqual(sqlstate(cm.exception), "HYT00")
+            msg = str(cm.exception)
+            self.assertIn("outcome unknown", msg)
+            m = re.search(r"look up id '([0-9a-f]{32}:\d+)'", msg)
+            self.assertIsNotNone(m, msg)
+            proxy.delay = 0
+            time.sleep(3.5)
+            # the write reached the primary before any claim: committed once
+            self.assertEqual(PRIMARY.query_lists(
+                "SELECT changes FROM _libsql_odbc_writes WHERE id = '%s'" % m.group(1)), [[1]])
+            self.assertEqual(PRIMARY.query_lists("SELECT count(*) FROM slowdsn"), [[1]])
         finally:
             proxy.delay = 0
             cn.close()
