@@ -43,14 +43,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                               \
     } while (0)
 
+static char scratch[] = "/tmp/fuzz_connstr.XXXXXX";
+
+static void remove_scratch(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/odbc.ini", scratch);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/odbcinst.ini", scratch);
+    unlink(path);
+    rmdir(scratch);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     /* Empty odbc.ini / odbcinst.ini: DSN=... resolves to no keys. */
-    char dir[] = "/tmp/fuzz_connstr.XXXXXX";
-    if (!mkdtemp(dir))
+    char *dir = mkdtemp(scratch);
+    if (!dir)
         abort();
+    atexit(remove_scratch);
     char path[128];
     snprintf(path, sizeof path, "%s/odbc.ini", dir);
     FILE *f = fopen(path, "w");
