@@ -21,6 +21,7 @@
  * escape character "\", which matches case-insensitively just as SQLite
  * names do.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,25 @@ static SQLRETURN arg_in(stmt *s, const SQLCHAR *p, SQLSMALLINT len, char **out)
     if (!*out)
         return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
     return SQL_SUCCESS;
+}
+
+/* HY090 for name lengths that are negative but not SQL_NTS, also for the
+ * arguments a function ignores (catalog, schema): the ODBC reference lists
+ * the check for every name argument. n lengths follow (promoted to int). */
+static int bad_name_lens(stmt *s, int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        int len = va_arg(ap, int);
+        if (len < 0 && len != SQL_NTS)
+            bad = 1;
+    }
+    va_end(ap);
+    if (bad)
+        diag_post(&s->hdr.diag, "HY090", 0, "Invalid string or buffer length");
+    return bad;
 }
 
 /* SQL_ATTR_METADATA_ID: arguments are identifiers, not patterns. A quoted
@@ -351,6 +371,8 @@ SQLRETURN odbc_Columns(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const SQ
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (bad_name_lens(s, 2, catlen, schlen))
+        return SQL_ERROR;
     if (!SQL_SUCCEEDED(rc = arg_in(s, tab, tablen, &t)) ||
         !SQL_SUCCEEDED(rc = arg_in(s, col, collen, &cn)))
         goto done;
@@ -426,6 +448,8 @@ SQLRETURN odbc_PrimaryKeys(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, cons
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (bad_name_lens(s, 2, catlen, schlen))
+        return SQL_ERROR;
     if (!SQL_SUCCEEDED(rc = table_arg(s, tab, tablen, &t)))
         return rc;
     (void)cat; (void)catlen; (void)sch; (void)schlen;
@@ -465,6 +489,8 @@ SQLRETURN odbc_ForeignKeys(stmt *s, const SQLCHAR *pkcat, SQLSMALLINT pkcatlen,
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (bad_name_lens(s, 6, pkcatlen, pkschlen, pktablen, fkcatlen, fkschlen, fktablen))
+        return SQL_ERROR;
     (void)pkcat; (void)pkcatlen; (void)pksch; (void)pkschlen;
     (void)fkcat; (void)fkcatlen; (void)fksch; (void)fkschlen;
     if (!SQL_SUCCEEDED(rc = arg_in(s, pktab, pktablen, &pk)) ||
@@ -564,6 +590,8 @@ SQLRETURN odbc_Statistics(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (bad_name_lens(s, 2, catlen, schlen))
+        return SQL_ERROR;
     (void)cat; (void)catlen; (void)sch; (void)schlen;
     if (unique != SQL_INDEX_UNIQUE && unique != SQL_INDEX_ALL)
         return diag_post(&s->hdr.diag, "HY100", 0, "Uniqueness option type out of range");
@@ -702,6 +730,8 @@ SQLRETURN odbc_SpecialColumns(stmt *s, SQLUSMALLINT idtype, const SQLCHAR *cat,
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (bad_name_lens(s, 2, catlen, schlen))
+        return SQL_ERROR;
     (void)cat; (void)catlen; (void)sch; (void)schlen;
     if (idtype != SQL_BEST_ROWID && idtype != SQL_ROWVER)
         return diag_post(&s->hdr.diag, "HY097", 0, "Column type out of range");
@@ -778,6 +808,8 @@ SQLRETURN odbc_Procedures(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen, const
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (bad_name_lens(s, 3, catlen, schlen, proclen))
+        return SQL_ERROR;
     (void)cat; (void)catlen; (void)sch; (void)schlen; (void)proc; (void)proclen;
     return empty_result(s, procedures_cols, N_COLS(procedures_cols));
 }
@@ -789,6 +821,8 @@ SQLRETURN odbc_ProcedureColumns(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen,
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (bad_name_lens(s, 4, catlen, schlen, proclen, collen))
+        return SQL_ERROR;
     (void)cat; (void)catlen; (void)sch; (void)schlen; (void)proc; (void)proclen;
     (void)col; (void)collen;
     return empty_result(s, procedure_columns_cols, N_COLS(procedure_columns_cols));
@@ -801,6 +835,8 @@ SQLRETURN odbc_TablePrivileges(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen,
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (bad_name_lens(s, 3, catlen, schlen, tablen))
+        return SQL_ERROR;
     (void)cat; (void)catlen; (void)sch; (void)schlen; (void)tab; (void)tablen;
     return empty_result(s, table_privileges_cols, N_COLS(table_privileges_cols));
 }
@@ -812,12 +848,31 @@ SQLRETURN odbc_ColumnPrivileges(stmt *s, const SQLCHAR *cat, SQLSMALLINT catlen,
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (bad_name_lens(s, 4, catlen, schlen, tablen, collen))
+        return SQL_ERROR;
     (void)cat; (void)catlen; (void)sch; (void)schlen; (void)tab; (void)tablen;
     (void)col; (void)collen;
     return empty_result(s, column_privileges_cols, N_COLS(column_privileges_cols));
 }
 
 /* ---------- SQLGetTypeInfo --------------------------------------------- */
+
+/* SQL_ALL_TYPES or an ODBC SQL type identifier (ODBC 2 and 3 codes, the
+ * Unicode types and intervals): anything else is HY004, not an empty set. */
+static int sql_type_known(SQLSMALLINT t)
+{
+    switch (t) {
+    case SQL_ALL_TYPES: case SQL_CHAR: case SQL_VARCHAR: case SQL_LONGVARCHAR:
+    case SQL_WCHAR: case SQL_WVARCHAR: case SQL_WLONGVARCHAR: case SQL_DECIMAL:
+    case SQL_NUMERIC: case SQL_SMALLINT: case SQL_INTEGER: case SQL_REAL: case SQL_FLOAT:
+    case SQL_DOUBLE: case SQL_BIT: case SQL_TINYINT: case SQL_BIGINT: case SQL_BINARY:
+    case SQL_VARBINARY: case SQL_LONGVARBINARY: case SQL_TYPE_DATE: case SQL_TYPE_TIME:
+    case SQL_TYPE_TIMESTAMP: case SQL_DATE: case SQL_TIME: case SQL_TIMESTAMP: case SQL_GUID:
+        return 1;
+    default:
+        return t >= SQL_INTERVAL_YEAR && t <= SQL_INTERVAL_MINUTE_TO_SECOND;
+    }
+}
 
 /* Rewrite DATA_TYPE (and SQL_DATA_TYPE's datetime rows) to ODBC 2 codes and
  * keep the rows sorted by DATA_TYPE: a stable insertion sort, as the old
@@ -850,6 +905,8 @@ SQLRETURN odbc_GetTypeInfo(stmt *s, SQLSMALLINT type)
     SQLRETURN rc = catalog_begin(s);
     if (!SQL_SUCCEEDED(rc))
         return rc;
+    if (!sql_type_known(type))
+        return diag_post(&s->hdr.diag, "HY004", 0, "Invalid SQL data type %d", (int)type);
     typemap_opts o;
     mem_rows rows;
     typemap_opts_from_dbc(s->dbc, &o);

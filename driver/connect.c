@@ -282,7 +282,10 @@ static int append_kv(char **buf, size_t *len, size_t *cap, const char *k, const 
         *buf = nb;
         *cap = ncap;
     }
-    int brace = strpbrk(v, ";{}=") != NULL || (v[0] && isspace((unsigned char)v[0]));
+    /* braces keep what the parser would otherwise trim: blanks at either end */
+    size_t vl = strlen(v);
+    int brace = strpbrk(v, ";{}=") != NULL ||
+                (vl && (isspace((unsigned char)v[0]) || isspace((unsigned char)v[vl - 1])));
     char *p = *buf + *len;
     p += sprintf(p, "%s=", k);
     if (brace) {

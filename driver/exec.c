@@ -627,6 +627,8 @@ SQLRETURN odbc_CloseCursor(stmt *s)
 SQLRETURN odbc_NativeSql(dbc *c, const SQLCHAR *in, SQLINTEGER inlen, SQLCHAR *out,
                          SQLINTEGER outmax, SQLINTEGER *outlen)
 {
+    if (!c->db) /* not a DM-only check in SQLNativeSql's table */
+        return diag_post(&c->hdr.diag, "08003", 0, "Connection not open");
     if (!in)
         return diag_post(&c->hdr.diag, "HY009", 0, "Invalid use of null pointer");
     SQLLEN n = str_len_in(in, inlen);

@@ -437,7 +437,10 @@ static SQLRETURN fetch_rowset(stmt *s, SQLSMALLINT orient, SQLLEN off, SQLLEN bo
                               SQLULEN *rows_out, SQLUSMALLINT *status)
 {
     diag_list *dg = &s->hdr.diag;
-    if (s->state == ST_NEED_DATA) {
+    /* Not executed (or its cursor closed, back to allocated/prepared):
+     * HY010, as the driver manager's state table has it; executed
+     * without a result set: 24000. */
+    if (s->state == ST_NEED_DATA || s->state == ST_ALLOCATED || s->state == ST_PREPARED) {
         diag_post(dg, "HY010", 0, "Function sequence error");
         return SQL_ERROR;
     }
@@ -659,7 +662,7 @@ SQLRETURN odbc_GetData(stmt *s, SQLUSMALLINT col, SQLSMALLINT ctype, SQLPOINTER 
                        SQLLEN buflen, SQLLEN *ind)
 {
     diag_list *dg = &s->hdr.diag;
-    if (s->state == ST_NEED_DATA) {
+    if (s->state == ST_NEED_DATA || s->state == ST_ALLOCATED || s->state == ST_PREPARED) {
         diag_post(dg, "HY010", 0, "Function sequence error");
         return SQL_ERROR;
     }
@@ -764,6 +767,10 @@ SQLRETURN odbc_SetPos(stmt *s, SQLSETPOSIROW row, SQLUSMALLINT op, SQLUSMALLINT 
     }
     if (lock != SQL_LOCK_NO_CHANGE) {
         diag_post(dg, "HYC00", 0, "Row locking is not supported");
+        return SQL_ERROR;
+    }
+    if (s->state == ST_NEED_DATA || s->state == ST_ALLOCATED || s->state == ST_PREPARED) {
+        diag_post(dg, "HY010", 0, "Function sequence error");
         return SQL_ERROR;
     }
     int has_rowset = s->state == ST_CURSOR &&

@@ -653,6 +653,9 @@ SQLRETURN odbc_GetFunctions(dbc *c, SQLUSMALLINT id, SQLUSMALLINT *supported)
             supported[f] = is_implemented(f) ? SQL_TRUE : SQL_FALSE;
         return SQL_SUCCESS;
     }
+    /* ODBC 1/2 ids are below 100, ODBC 3 ids from 1001 (sqlext.h) */
+    if (!((id >= 1 && id < 100) || (id > 1000 && id < 1100)))
+        return diag_post(&c->hdr.diag, "HY095", 0, "Function type %u out of range", (unsigned)id);
     *supported = is_implemented(id) ? SQL_TRUE : SQL_FALSE;
     return SQL_SUCCESS;
 }

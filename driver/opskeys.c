@@ -192,7 +192,11 @@ void ops_redact_url(const char *url, char *out, size_t cap)
     const char *scheme_end = strstr(url, "://");
     const char *host = scheme_end ? scheme_end + 3 : url;
     size_t host_len = strcspn(host, "/?#");
-    const char *at = memchr(host, '@', host_len);
+    /* the LAST '@' ends the user info: a password may hold an unescaped '@' */
+    const char *at = NULL;
+    for (size_t k = 0; k < host_len; k++)
+        if (host[k] == '@')
+            at = host + k;
     const char *h = at ? at + 1 : host;
     size_t path_len = strcspn(h, "?#");
     snprintf(out, cap, "%.*s%.*s", scheme_end ? (int)(host - url) : 0, url, (int)path_len, h);

@@ -3,7 +3,7 @@
 #   1. dependencies (scripts/deps.sh)
 #   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. every unit, integration and core test through ctest on that build
-#   4. each libFuzzer target for a bounded time (FUZZ_SECONDS, default 30)
+#   4. each libFuzzer target for a bounded time (FUZZ_SECONDS, default 25: four targets, well inside the CI budget)
 #   5. the tests labelled "tsan" again on a ThreadSanitizer build
 #   6. the reliability figures every test wrote to its report dir
 # Exit status is non-zero when anything failed.
@@ -39,8 +39,8 @@ if ls "$here"/tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
     corpus="$here/tests/fuzz/corpus_${name#fuzz_}"
     work=$(mktemp -d)
     [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
-    echo "fuzz: $name for ${FUZZ_SECONDS:-30}s"
-    if ! "$fuzz_build/tests/$name" -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 \
+    echo "fuzz: $name for ${FUZZ_SECONDS:-25}s"
+    if ! "$fuzz_build/tests/$name" -max_total_time="${FUZZ_SECONDS:-25}" -rss_limit_mb=2048 \
         -print_final_stats=0 "$work" >"$work.log" 2>&1; then
       echo "FAIL: fuzzer $name found a crash:"; tail -40 "$work.log"; status=1
       fuzz_failed=$((fuzz_failed + 1))

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "connstr.h"
+#include "opskeys.h"
 
 static const char *value_of(connstr_pair *p, int n, const char *key)
 {
@@ -172,6 +173,44 @@ static void test_out_string_braces(void **state)
     dsn_options_free(&o);
 }
 
+/* Found by fuzz_connstr (corpus_connstr/crash-trailing-space-lost): a value
+ * ending in blanks was written without braces, and the parser trimmed the
+ * blanks on the way back, so the completed string named another file. */
+static void test_out_string_trailing_blanks(void **state)
+{
+    (void)state;
+    dsn_options o;
+    dsn_options_defaults(&o);
+    assert_int_equal(dsn_options_from_connstr(&o, "Database={/tmp/a.db };AuthToken={tok\t}"), 0);
+    assert_string_equal(o.database, "/tmp/a.db ");
+    char *out = dsn_options_to_connstr(&o);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "Database={/tmp/a.db };"));
+    dsn_options back;
+    dsn_options_defaults(&back);
+    assert_int_equal(dsn_options_from_connstr(&back, out), 0);
+    assert_string_equal(back.database, "/tmp/a.db ");
+    assert_string_equal(back.auth_token, "tok\t");
+    dsn_options_free(&back);
+    free(out);
+    dsn_options_free(&o);
+}
+
+/* Found by fuzz_connstr (corpus_connstr/crash-redact-url-at-in-password):
+ * the log's redacted SyncUrl cut the user info at the first '@', so a
+ * password holding an '@' leaked its tail into the log. */
+static void test_redact_url_userinfo(void **state)
+{
+    (void)state;
+    char out[128];
+    ops_redact_url("https://user:pa@ss@host.example/db?authToken=x#f", out, sizeof out);
+    assert_string_equal(out, "https://host.example/db");
+    ops_redact_url("libsql://u@h:8080", out, sizeof out);
+    assert_string_equal(out, "libsql://h:8080");
+    ops_redact_url("http://h/p@q", out, sizeof out); /* '@' in the path is no user info */
+    assert_string_equal(out, "http://h/p@q");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +219,8 @@ int main(void)
         cmocka_unit_test(test_options_keys),
         cmocka_unit_test(test_dsn_precedence),
         cmocka_unit_test(test_out_string_braces),
+        cmocka_unit_test(test_out_string_trailing_blanks),
+        cmocka_unit_test(test_redact_url_userinfo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
