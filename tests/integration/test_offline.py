@@ -38,6 +38,7 @@ on failure.
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import stat
@@ -330,10 +331,14 @@ os.kill(os.getpid(), signal.SIGKILL)
             sqls = [sql.strip().upper() for sql, _ in b]
             self.assertIn("BEGIN", sqls[:3], b)
             self.assertIn("COMMIT", sqls, b)
-            rec = [args for sql, args in b if "_libsql_odbc_writes" in sql
+            rec = [(sql, args) for sql, args in b if "_libsql_odbc_writes" in sql
                    and sql.lstrip().upper().startswith("INSERT")]
             self.assertEqual(len(rec), 1, b)
-            wid = str(rec[0][0])
+            # the id: the record step's argument (LSQ_LEDGER_RECORD_SQL), or a literal
+            found = [str(a) for a in rec[0][1] if re.match(r"^[0-9a-f]{32}:\d+$", str(a))]
+            found += re.findall(r"'([0-9a-f]{32}:\d+)'", rec[0][0])
+            self.assertEqual(len(found), 1, rec)
+            wid = found[0]
             self.assertTrue(wid.startswith(cid + ":"), wid)
             seqs.append(int(wid.split(":")[1]))
         self.assertEqual(seqs, sorted(seqs), "pushed out of commit order: %s" % seqs)
