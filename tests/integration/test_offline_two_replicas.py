@@ -10,6 +10,10 @@ against a delete, both deleting). They sync in different orders:
   round 1  driver first   (driver sync, npm push, npm pull, driver pull)
   round 2  npm first      (npm push, driver sync, npm pull, driver pull)
   round 3  interleaved    (writes between the other side's push and pull)
+  round 4  kill -9        (npm first; the driver dies at push-sent during its
+                           sync, and at rebase-applied during a pull with
+                           pending changes; restarted, it converges: nothing
+                           lost, nothing applied twice)
 
 and finally both pull: driver replica == npm replica == primary (full dumps
 of every user table).
@@ -38,8 +42,8 @@ import os
 import shutil
 import unittest
 
-from lsqtest import (TMP, NpmOfflineClient, Primary, odbc_dump, odbc_pragma, odbc_state, pyodbc,
-                     unittest_main, write_report)
+from lsqtest import (TMP, FaultProxy, NpmOfflineClient, Primary, odbc_dump, odbc_pragma,
+                     odbc_state, pyodbc, run_child, unittest_main, write_report)
 
 COLS = {"a": ["id", "v", "n"], "b": ["k", "v"]}
 PK = {"a": "id", "b": "k"}
@@ -221,8 +225,13 @@ class NpmModel:
 
 class DriverReplica:
     def __init__(self, url, db):
-        self.conn = pyodbc.connect("DRIVER=libSQL;Database=%s;SyncUrl=%s;Offline=1" % (db, url),
-                                   autocommit=True)
+        self.cs = "DRIVER=libSQL;Database=%s;SyncUrl=%s;Offline=1" % (db, url)
+        self.conn = None
+        self.open()
+
+    def open(self):
+        """Connect (which pushes, then pulls)."""
+        self.conn = pyodbc.connect(self.cs, autocommit=True)
 
     def write(self, ops):
         """ops as ONE local transaction."""
@@ -256,7 +265,19 @@ class DriverReplica:
         return odbc_state(self.conn)
 
     def close(self):
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+# A driver process that runs one command and is meant to die at LSQ_CRASH_AT.
+CRASH_CHILD = r"""
+import os
+from lsqtest import pyodbc
+cn = pyodbc.connect(os.environ["OFF_CS"], autocommit=True)
+cn.cursor().execute(os.environ["OFF_SQL"]).fetchall()
+print("the crash point was not reached")
+"""
 
 
 class NpmReplica:
@@ -299,12 +320,16 @@ class TwoReplicas(unittest.TestCase):
         self.model = state
         self.dm = DriverModel(state)
         self.nm = NpmModel(state)
-        self.d = DriverReplica(self.p.url, os.path.join(TMP, "two-driver.db"))
+        # the driver goes through a proxy so that its pushes alone can be failed
+        self.px = FaultProxy(self.p.url)
+        self.d = DriverReplica(self.px.url, os.path.join(TMP, "two-driver.db"))
         self.n = NpmReplica(self.p.url, "two-npm")
         self.steps = 0
+        self.kills = 0
 
     def tearDown(self):
         self.d.close()
+        self.px.stop()
         self.p.stop()
 
     # each step: do it on the replica and in the model, then compare
@@ -330,11 +355,25 @@ class TwoReplicas(unittest.TestCase):
         self.d.sync()
         self.dm.push(self.model)
         self.dm.pull(self.model)
-        self.expect("driver sync: primary", self.p.dump(sorted(COLS)), dump_of(self.model))
-        self.expect("driver sync: driver", self.d.dump(), dump_of(self.dm.local))
+        self.check_synced("driver sync")
+
+    def check_synced(self, what):
+        self.expect(what + ": primary", self.p.dump(sorted(COLS)), dump_of(self.model))
+        self.expect(what + ": driver", self.d.dump(), dump_of(self.dm.local))
         st = self.d.state()
         self.assertEqual((st["pending_transactions"], st["conflicts"], st["pushed_transactions"]),
                          (0, self.dm.conflicts, self.dm.pushed))
+
+    def d_crash(self, point, sql, proxy_mode):
+        """The driver, in a child process, runs sql and dies (kill at
+        LSQ_CRASH_AT=point, exit 99); then it is reopened here."""
+        self.d.close()
+        self.px.mode = proxy_mode
+        r = run_child(CRASH_CHILD, {"OFF_CS": self.d.cs, "OFF_SQL": sql, "LSQ_CRASH_AT": point})
+        self.px.mode = "pass"
+        self.assertEqual(r.returncode, 99, "%s: %s %s" % (point, r.stdout, r.stderr[-2000:]))
+        self.kills += 1
+        self.d.open()  # pushes what is left, then pulls
 
     def d_pull(self):
         self.d.pull()
@@ -422,6 +461,29 @@ class TwoReplicas(unittest.TestCase):
         self.d_sync()
         round3 = self.dm.conflicts - round1 - round2
 
+        # round 4: kill -9 during the driver's push, then during its rebase
+        self.offline(d_txns=[[Upd("a", 24, v="d24")], [Ins("a", id=105, v="d105", n=0)],
+                             [Upd("a", 25, n=250)]],
+                     n_txns=[[Upd("a", 25, n=251)], [Ins("a", id=204, v="n204", n=0)]])
+        self.n_push()
+        # dies after the primary answered its first push, before recording it
+        self.d_crash("push-sent", "PRAGMA libsql_sync", "pass")
+        self.dm.push(self.model)   # the restart's push: the first one is not applied again
+        self.dm.pull(self.model)
+        self.check_synced("restart after push-sent")
+        self.n_pull()
+        self.offline(d_txns=[[Upd("a", 26, v="d26")], [Del("a", 27)], [Ins("a", id=106, v="d", n=0)]],
+                     n_txns=[[Del("a", 26)], [Upd("a", 28, v="n28")]])
+        self.n_push()
+        # pushes refused, the pull rebases both pending transactions and dies
+        # between the page apply and the replay
+        self.d_crash("rebase-applied", "PRAGMA libsql_pull", "fail_pipeline")
+        self.dm.pull(self.model)   # the replay the restart completes (26 conflicts)
+        self.dm.push(self.model)   # then the connect's push and pull
+        self.dm.pull(self.model)
+        self.check_synced("restart after rebase-applied")
+        round4 = self.dm.conflicts - round1 - round2 - round3
+
         # finally both pull: driver == npm == primary == model
         self.d_pull()
         self.n_pull()
@@ -437,8 +499,9 @@ class TwoReplicas(unittest.TestCase):
         self.assertTrue(all(str(r["reason"]).strip() for r in listed), listed)
         self.assertGreater(self.dm.conflicts, 0, "the scenario must produce conflicts")
         FIGURES.append("driver: local transactions pushed %d, conflicts %d (round 1 driver first "
-                       "%d, round 2 npm first %d, round 3 interleaved %d)"
-                       % (self.dm.pushed, self.dm.conflicts, round1, round2, round3))
+                       "%d, round 2 npm first %d, round 3 interleaved %d, round 4 kills %d)"
+                       % (self.dm.pushed, self.dm.conflicts, round1, round2, round3, round4))
+        FIGURES.append("kills survived %d (push-sent, rebase-applied)" % self.kills)
         FIGURES.append("npm @tursodatabase/sync: conflicts 0 by design (last push wins); silent "
                        "overwrites %d, lost updates %d" % (self.nm.overwrites, self.nm.lost_updates))
         FIGURES.append("final: rows in a %d, b %d; driver == npm == primary; lost 0, duplicated 0"
