@@ -9,6 +9,7 @@
  */
 #include "crypto_vfs.h"
 #include "lsq.h"
+#include "offline.h"
 #include "replica.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@ struct lsq_db {
     lsq_replica *replica;       /* NULL in local mode */
     char *open_warning;         /* NULL, or why the replica was not synced at open */
     lsq_crypto_vfs *crypto;     /* EncryptionKey set: the shim VFS (crypto_vfs.c) */
+    lsq_offline_conn *offline;  /* Offline=1 on a replica: the store, the capture */
 };
 
 void lsq_config_defaults(lsq_config *cfg)
@@ -102,6 +104,10 @@ static lsq_status open_replica(const lsq_config *cfg, const char *vfs_name, lsq_
                       (const char *)sqlite3_column_text(stmt, 0));
     }
     sqlite3_finalize(stmt);
+    /* Offline=1: writes are local, recorded in the store attached here. */
+    lsq_offline_conn *oc = NULL;
+    if (st == LSQ_OK && cfg->offline)
+        st = lsq_offline_conn_open(db, path, vfs_name, r, &oc, err);
     lsq_db *h = st == LSQ_OK ? calloc(1, sizeof *h) : NULL;
     if (st == LSQ_OK && h) {
         h->path = strdup(path);
@@ -117,10 +123,12 @@ static lsq_status open_replica(const lsq_config *cfg, const char *vfs_name, lsq_
     if (st == LSQ_OK && !h)
         st = lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
     if (st != LSQ_OK) {
+        lsq_offline_conn_close(oc);
         sqlite3_close(db);
         lsq_replica_release(r);
         return st;
     }
+    h->offline = oc;
     h->sqlite = db;
     h->replica = r;
     h->read_your_writes = cfg->read_your_writes;
@@ -244,6 +252,7 @@ void lsq_close(lsq_db *db)
 {
     if (!db)
         return;
+    lsq_offline_conn_close(db->offline); /* its session before the connection */
     sqlite3_close_v2(db->sqlite);
     lsq_replica_release(db->replica);
     /* after every file opened through the shim is closed */
@@ -296,4 +305,25 @@ int lsq_sync_interval_of(lsq_db *db)
 int lsq_read_your_writes_of(const lsq_db *db)
 {
     return db && db->replica ? db->read_your_writes : 0;
+}
+
+/* ---- offline mode (offline.h) ---- */
+
+lsq_offline_conn *lsq_db_offline(lsq_db *db) { return db ? db->offline : NULL; }
+
+int lsq_offline_enabled(const lsq_db *db) { return db && db->offline ? 1 : 0; }
+
+lsq_status lsq_offline_sync(lsq_db *db, int mode, lsq_offline_push_stats *push,
+                            lsq_sync_stats *stats, lsq_error *err)
+{
+    if (!db || !db->replica)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0,
+                        "push and pull need a replica connection (set SyncUrl in the DSN)");
+    lsq_sync_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (push)
+        memset(push, 0, sizeof *push);
+    return lsq_replica_sync_mode(db->replica, mode, push, stats, err);
 }

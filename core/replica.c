@@ -15,6 +15,7 @@
  *   r->state_mu    – the state snapshot and the background thread's fields.
  */
 #include "replica.h"
+#include "offline.h"
 #include "page_apply.h"
 #include "replica_meta.h"
 #include "crypto_vfs.h"
@@ -236,8 +237,28 @@ lsq_status lsq_replica_sync(lsq_replica *r, lsq_sync_stats *stats, lsq_error *er
     return lsq_replica_sync_progress(r, NULL, NULL, stats, err);
 }
 
+static lsq_status sync_mode(lsq_replica *r, lsq_progress_fn fn, void *ctx, int mode,
+                            lsq_offline_push_stats *push, lsq_sync_stats *stats,
+                            lsq_error *err);
+
 lsq_status lsq_replica_sync_progress(lsq_replica *r, lsq_progress_fn fn, void *ctx,
                                      lsq_sync_stats *stats, lsq_error *err)
+{
+    return sync_mode(r, fn, ctx, LSQ_OFFLINE_SYNC, NULL, stats, err);
+}
+
+lsq_status lsq_replica_sync_mode(lsq_replica *r, int mode, lsq_offline_push_stats *push,
+                                 lsq_sync_stats *stats, lsq_error *err)
+{
+    return sync_mode(r, NULL, NULL, mode, push, stats, err);
+}
+
+/* Offline mode (offline.h): a replica with an offline store pushes its
+ * pending local transactions and rebases them on pulls; the hook says
+ * whether it did the work (a store exists) or the plain pull runs. */
+static lsq_status sync_mode(lsq_replica *r, lsq_progress_fn fn, void *ctx, int mode,
+                            lsq_offline_push_stats *push, lsq_sync_stats *stats,
+                            lsq_error *err)
 {
     lsq_sync_stats local;
     if (!stats)
@@ -257,7 +278,10 @@ lsq_status lsq_replica_sync_progress(lsq_replica *r, lsq_progress_fn fn, void *c
      * this sync alone and is gone again before the lock is released. */
     if (fn)
         lsq_remote_set_progress(r->pull_remote, fn, ctx);
-    lsq_status st = sync_locked(r, stats, err);
+    int handled = 0;
+    lsq_status st = lsq_offline_sync_locked(r, mode, push, stats, &handled, err);
+    if (st == LSQ_OK && !handled && (mode & LSQ_OFFLINE_PULL))
+        st = sync_locked(r, stats, err);
     if (fn)
         lsq_remote_set_progress(r->pull_remote, NULL, NULL);
     if (st != LSQ_OK) {
@@ -540,6 +564,17 @@ static lsq_status adopt_existing(lsq_replica *r, const char *sync_url, lsq_error
         return st;
     }
     sqlite3_close(db);
+    /* Offline mode: finish a rebase a crash interrupted; a file holding
+     * local changes no longer matches the sidecar's identity, by design
+     * (its next pull is a full one), so only the primary is checked. */
+    int diverged = 0;
+    st = lsq_offline_recover(r, &diverged, err);
+    if (st == LSQ_OK)
+        st = lsq_meta_load(r->path, &m, &found, err);
+    if (st != LSQ_OK)
+        return st;
+    if (diverged)
+        lsq_meta_file_identity(r->path, r->vfs_name, &m.change_counter, &m.file_size, NULL);
     st = lsq_meta_check(r->path, r->vfs_name, &m, sync_url, err);
     if (st != LSQ_OK)
         return st;
@@ -704,4 +739,32 @@ lsq_status lsq_replica_pipeline_timeout(lsq_replica *r, const char *json_body, l
                                                 err);
     pthread_mutex_unlock(&r->sql_mu);
     return st;
+}
+
+/* ---- for core/offline*.c (offline.h) ---- */
+
+const char *lsq_replica_vfs(const lsq_replica *r) { return r ? r->vfs_name : NULL; }
+
+lsq_remote *lsq_replica_pull_remote(lsq_replica *r) { return r ? r->pull_remote : NULL; }
+
+void lsq_replica_revision(lsq_replica *r, char *out, size_t cap)
+{
+    pthread_mutex_lock(&r->state_mu);
+    snprintf(out, cap, "%s", r->st.revision);
+    pthread_mutex_unlock(&r->state_mu);
+}
+
+lsq_status lsq_replica_record_pull(lsq_replica *r, const char *revision, uint64_t size_pages,
+                                   size_t pages, lsq_error *err)
+{
+    pthread_mutex_lock(&r->state_mu);
+    int moved = strcmp(r->st.revision, revision) != 0 || r->st.db_size_pages != size_pages;
+    pthread_mutex_unlock(&r->state_mu);
+    if (moved || pages) {
+        lsq_status st = save_meta(r, r->path, revision, size_pages, err);
+        if (st != LSQ_OK)
+            return st;
+    }
+    record_success(r, revision, size_pages, pages);
+    return LSQ_OK;
 }

@@ -9,7 +9,15 @@
  *                        revision, pages, bytes, seconds, changed
  *   PRAGMA libsql_state  one row: revision, db_size_pages, last_sync_ok,
  *                        last_sync_attempt, last_error, syncs_ok, syncs_failed,
- *                        pages_applied, sync_interval, read_your_writes
+ *                        pages_applied, sync_interval, read_your_writes,
+ *                        offline, pending_transactions, pushed_transactions,
+ *                        conflicts, last_push
+ *   PRAGMA libsql_push   offline mode: push pending local transactions only;
+ *                        one row: pushed, conflicts, pending
+ *   PRAGMA libsql_pull   pull only (rebasing pending local transactions);
+ *                        the same row as libsql_sync
+ *   PRAGMA libsql_conflicts  offline mode: the local transactions the
+ *                        primary did not take: seq, committed_at, reason, sql
  *
  * On a plain local-file connection both fail with HY000 "not a replica".
  *
@@ -32,6 +40,7 @@
 
 #include "internal.h"
 #include "replica_hooks.h"
+#include "../core/offline.h"
 #include "../core/replica.h"
 
 /* ---------- result columns --------------------------------------------- */
@@ -56,8 +65,28 @@ static const col_override state_cols[] = {
     {"pages_applied", SQL_BIGINT, 19, SQL_NO_NULLS},
     {"sync_interval", SQL_INTEGER, 10, SQL_NO_NULLS},
     {"read_your_writes", SQL_INTEGER, 10, SQL_NO_NULLS},
+    {"offline", SQL_INTEGER, 10, SQL_NO_NULLS},
+    {"pending_transactions", SQL_BIGINT, 19, SQL_NO_NULLS},
+    {"pushed_transactions", SQL_BIGINT, 19, SQL_NO_NULLS},
+    {"conflicts", SQL_BIGINT, 19, SQL_NO_NULLS},
+    {"last_push", SQL_VARCHAR, 20, SQL_NULLABLE},
 };
 #define N_STATE_COLS ((int)(sizeof state_cols / sizeof state_cols[0]))
+
+static const col_override push_cols[] = {
+    {"pushed", SQL_BIGINT, 19, SQL_NO_NULLS},
+    {"conflicts", SQL_BIGINT, 19, SQL_NO_NULLS},
+    {"pending", SQL_BIGINT, 19, SQL_NO_NULLS},
+};
+#define N_PUSH_COLS ((int)(sizeof push_cols / sizeof push_cols[0]))
+
+static const col_override conflict_cols[] = {
+    {"seq", SQL_BIGINT, 19, SQL_NO_NULLS},
+    {"committed_at", SQL_VARCHAR, 24, SQL_NULLABLE},
+    {"reason", SQL_VARCHAR, 1024, SQL_NULLABLE},
+    {"sql", SQL_LONGVARCHAR, 65536, SQL_NULLABLE},
+};
+#define N_CONFLICT_COLS ((int)(sizeof conflict_cols / sizeof conflict_cols[0]))
 
 /* ---------- helpers ------------------------------------------------------ */
 
@@ -133,21 +162,27 @@ static SQLRETURN not_a_replica(stmt *s)
 
 /* ---------- the commands ------------------------------------------------- */
 
-static SQLRETURN cmd_sync(stmt *s)
+static SQLRETURN locked_out(stmt *s)
+{
+    return diag_post(&s->hdr.diag, "HY000", 0,
+                     "PRAGMA %s: this connection holds a lock on the replica file (an open "
+                     "transaction, or a result set another thread is reading); commit or roll "
+                     "back before syncing", s->route.command);
+}
+
+/* libsql_sync (push, then pull) and libsql_pull (pull only). */
+static SQLRETURN cmd_sync(stmt *s, int mode)
 {
     dbc *c = s->dbc;
     if (!lsq_is_replica(c->db))
         return not_a_replica(s);
     if (!release_local_locks(c, s))
-        return diag_post(&s->hdr.diag, "HY000", 0,
-                         "PRAGMA libsql_sync: this connection holds a lock on the replica "
-                         "file (an open transaction, or a result set another thread is "
-                         "reading); commit or roll back before syncing");
+        return locked_out(s);
     lsq_sync_stats stats;
     lsq_error err;
     memset(&stats, 0, sizeof stats);
     memset(&err, 0, sizeof err);
-    if (lsq_sync(c->db, &stats, &err) != LSQ_OK)
+    if (lsq_offline_sync(c->db, mode, NULL, &stats, &err) != LSQ_OK)
         return diag_post_lsq(&s->hdr.diag, &err);
 
     lsq_replica_state st;
@@ -179,6 +214,11 @@ static SQLRETURN cmd_state(stmt *s)
     memset(&st, 0, sizeof st);
     if (lsq_replica_state_of(c->db, &st) != LSQ_OK)
         return diag_post(&s->hdr.diag, "HY000", 0, "cannot read the replica's state");
+    lsq_offline_state off;
+    lsq_error err;
+    memset(&err, 0, sizeof err);
+    if (lsq_offline_state_of(c->db, &off, &err) != LSQ_OK)
+        return diag_post_lsq(&s->hdr.diag, &err);
 
     mem_rows rows;
     memset(&rows, 0, sizeof rows);
@@ -197,6 +237,11 @@ static SQLRETURN cmd_state(stmt *s)
         mem_set_int(&row[7], (sqlite3_int64)st.pages_applied);
         mem_set_int(&row[8], lsq_sync_interval_of(c->db));
         mem_set_int(&row[9], lsq_read_your_writes_of(c->db));
+        mem_set_int(&row[10], off.offline);
+        mem_set_int(&row[11], (sqlite3_int64)off.pending_transactions);
+        mem_set_int(&row[12], (sqlite3_int64)off.pushed_transactions);
+        mem_set_int(&row[13], (sqlite3_int64)off.conflicts);
+        bad |= set_time(&row[14], (time_t)off.last_push);
     }
     if (bad) {
         mem_rows_free(&rows);
@@ -205,18 +250,102 @@ static SQLRETURN cmd_state(stmt *s)
     return install_row(s, &rows, state_cols, N_STATE_COLS);
 }
 
+static SQLRETURN cmd_push(stmt *s)
+{
+    dbc *c = s->dbc;
+    if (!lsq_is_replica(c->db))
+        return not_a_replica(s);
+    if (!release_local_locks(c, s))
+        return locked_out(s);
+    lsq_offline_push_stats ps;
+    lsq_error err;
+    memset(&err, 0, sizeof err);
+    if (lsq_offline_sync(c->db, LSQ_OFFLINE_PUSH, &ps, NULL, &err) != LSQ_OK)
+        return diag_post_lsq(&s->hdr.diag, &err);
+    mem_rows rows;
+    memset(&rows, 0, sizeof rows);
+    if (mem_rows_init(&rows, N_PUSH_COLS) != 0)
+        return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+    db_value *row = mem_rows_add(&rows);
+    if (!row) {
+        mem_rows_free(&rows);
+        return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+    }
+    mem_set_int(&row[0], (sqlite3_int64)ps.pushed);
+    mem_set_int(&row[1], (sqlite3_int64)ps.conflicts);
+    mem_set_int(&row[2], (sqlite3_int64)ps.pending);
+    return install_row(s, &rows, push_cols, N_PUSH_COLS);
+}
+
+/* "2026-11-23T16:15:27.250Z" from unix seconds. */
+static int set_time_ms(db_value *cell, double t)
+{
+    if (t <= 0)
+        return mem_set_text(cell, NULL);
+    time_t whole = (time_t)t;
+    struct tm tm;
+    char buf[40], out[48];
+    if (!gmtime_r(&whole, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm))
+        return mem_set_text(cell, NULL);
+    int ms = (int)((t - (double)whole) * 1000.0);
+    snprintf(out, sizeof out, "%s.%03dZ", buf, ms < 0 ? 0 : ms > 999 ? 999 : ms);
+    return mem_set_text(cell, out);
+}
+
+static SQLRETURN cmd_conflicts(stmt *s)
+{
+    dbc *c = s->dbc;
+    if (!lsq_is_replica(c->db))
+        return not_a_replica(s);
+    lsq_offline_conflict *v = NULL;
+    size_t n = 0;
+    lsq_error err;
+    memset(&err, 0, sizeof err);
+    if (lsq_offline_conflicts_of(c->db, &v, &n, &err) != LSQ_OK)
+        return diag_post_lsq(&s->hdr.diag, &err);
+    mem_rows rows;
+    memset(&rows, 0, sizeof rows);
+    int bad = mem_rows_init(&rows, N_CONFLICT_COLS) != 0;
+    for (size_t i = 0; !bad && i < n; i++) {
+        db_value *row = mem_rows_add(&rows);
+        if (!row) {
+            bad = 1;
+            break;
+        }
+        mem_set_int(&row[0], v[i].seq);
+        bad |= set_time_ms(&row[1], v[i].committed_at);
+        bad |= mem_set_text(&row[2], v[i].reason);
+        bad |= mem_set_text(&row[3], v[i].sql);
+    }
+    lsq_offline_conflicts_free(v, n);
+    if (bad) {
+        mem_rows_free(&rows);
+        return diag_post(&s->hdr.diag, "HY001", 0, "Memory allocation error");
+    }
+    return install_row(s, &rows, conflict_cols, N_CONFLICT_COLS);
+}
+
 SQLRETURN command_exec(stmt *s)
 {
+    static const char *const known[] = {"libsql_sync", "libsql_state", "libsql_push",
+                                         "libsql_pull", "libsql_conflicts"};
     const char *name = s->route.command;
-    int is_sync = strcmp(name, "libsql_sync") == 0;
-    int is_state = strcmp(name, "libsql_state") == 0;
-    if (!is_sync && !is_state)
+    size_t which = 0;
+    while (which < sizeof known / sizeof known[0] && strcmp(name, known[which]) != 0)
+        which++;
+    if (which == sizeof known / sizeof known[0])
         return diag_post(&s->hdr.diag, "42000", 0,
-                         "unknown driver command PRAGMA %s (known: libsql_sync, libsql_state)",
-                         name);
+                         "unknown driver command PRAGMA %s (known: libsql_sync, libsql_state, "
+                         "libsql_push, libsql_pull, libsql_conflicts)", name);
     if (s->route.has_command_arg)
         return diag_post(&s->hdr.diag, "HY024", 0, "PRAGMA %s takes no value", name);
-    return is_sync ? cmd_sync(s) : cmd_state(s);
+    switch (which) {
+    case 0: return cmd_sync(s, LSQ_OFFLINE_SYNC);
+    case 1: return cmd_state(s);
+    case 2: return cmd_push(s);
+    case 3: return cmd_sync(s, LSQ_OFFLINE_PULL);
+    default: return cmd_conflicts(s);
+    }
 }
 
 int replica_refresh_for_retry(dbc *c)

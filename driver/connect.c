@@ -499,15 +499,6 @@ static SQLRETURN open_with_options(dbc *c, const net_options *net)
         return diag_post(&c->hdr.diag, "08001", 0,
                          "No database given: set Database= in the DSN or connection string");
     }
-    if (cfg.offline && cfg.sync_url && *cfg.sync_url) {
-        /* Local-first writes need push and rebase, which do not exist yet;
-         * silently forwarding writes instead would break what Offline=1
-         * promises, so say so. */
-        dsn_options_free(&c->opt);
-        return diag_post(&c->hdr.diag, "HYC00", 0,
-                         "Offline=1 (local-first writes pushed on sync) is not supported yet; "
-                         "remove it to have writes forwarded to the primary");
-    }
     lsq_db *db = NULL;
     lsq_error err;
     memset(&err, 0, sizeof err);

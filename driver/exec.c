@@ -13,6 +13,7 @@
  * no prepare and no allocation on that path (see the SQLExecute benchmark).
  */
 #include "internal.h"
+#include "offline_exec.h"
 #include "replica_hooks.h"
 #include "sqltext.h"
 
@@ -259,16 +260,18 @@ static SQLRETURN exec_routed(stmt *s)
         return command_exec(s);
     if (!lsq_is_replica(s->dbc->db))
         return exec_local(s);
+    /* Offline=1: writes commit locally and are pushed on sync. */
+    int offline = offline_active(s->dbc);
     switch (s->route.route) {
     case ROUTE_WRITE:
-        return forward_exec(s);
+        return offline ? offline_exec(s, exec_local, 0) : forward_exec(s);
     case ROUTE_TXN:
         /* A transaction about to begin must start from the replica with
          * this connection's earlier writes in it: once the local
          * transaction holds its lock, no pull can be applied. */
         if (sqlite3_get_autocommit(s->dbc->sqlite))
             (void)forward_before_read(s);
-        return forward_txn(s);
+        return offline ? offline_txn(s) : forward_txn(s);
     default: {
         SQLRETURN rc = forward_before_read(s);
         if (!SQL_SUCCEEDED(rc))
@@ -462,10 +465,12 @@ static SQLRETURN execute_current(stmt *s)
         s->state = ST_NEED_DATA;
         return SQL_NEED_DATA;
     }
-    if (array)
-        return (s->route.route == ROUTE_WRITE && lsq_is_replica(s->dbc->db))
-                   ? forward_exec_array(s)
-                   : exec_param_array(s);
+    if (array) {
+        if (s->route.route != ROUTE_WRITE || !lsq_is_replica(s->dbc->db))
+            return exec_param_array(s);
+        return offline_active(s->dbc) ? offline_exec(s, exec_param_array, 1)
+                                      : forward_exec_array(s);
+    }
     return bind_and_run(s, 0);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "offline_exec.h"
 #include "replica_hooks.h"
 
 static SQLRETURN end_dbc(dbc *c, SQLSMALLINT completion)
@@ -23,6 +24,8 @@ static SQLRETURN end_dbc(dbc *c, SQLSMALLINT completion)
     /* A replica's transaction lives in a local preview plus a queue of
      * writes for the primary (txn_remote.c): commit sends the queue. This
      * also covers turning autocommit back on (attr.c commits through here). */
+    if (offline_active(c)) /* Offline=1: the transaction is local, recorded for push */
+        return offline_end(c, &c->hdr, completion == SQL_COMMIT);
     if (lsq_is_replica(c->db))
         return txn_remote_end(c, &c->hdr, completion == SQL_COMMIT);
     if (!c->sqlite || sqlite3_get_autocommit(c->sqlite)) {
