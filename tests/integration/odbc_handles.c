@@ -139,18 +139,19 @@ int main(void)
         state_of(SQL_HANDLE_DBC, bad, st, msg, sizeof msg);
         check(strstr(msg, "s3cret") == NULL, "no secret in diagnostics", SQL_HANDLE_DBC, bad);
     }
-    /* Offline=1 on a replica is refused before any network use (issue 8 is
-     * not implemented; forwarding instead would break its promise). */
+    /* Offline=1 on a replica is accepted (issue 8): this one fails only
+     * because the replica's directory does not exist. */
     expect(SQLDriverConnect(bad, NULL,
                             (SQLCHAR *)"DRIVER=libSQL;Database=/nonexistent/r.db;"
                                        "SyncUrl=http://127.0.0.1:9;Offline=1",
                             SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT),
-           SQL_ERROR, "HYC00", "Offline=1 with SyncUrl -> HYC00", SQL_HANDLE_DBC, bad);
+           SQL_ERROR, "08001", "Offline=1 with a missing directory -> 08001", SQL_HANDLE_DBC,
+           bad);
     {
         char st[6], msg[512];
         state_of(SQL_HANDLE_DBC, bad, st, msg, sizeof msg);
-        check(strstr(msg, "Offline=1") != NULL, "HYC00 message names Offline=1", SQL_HANDLE_DBC,
-              bad);
+        check(strstr(msg, "directory does not exist") != NULL,
+              "08001 names the missing directory", SQL_HANDLE_DBC, bad);
     }
     expect(SQLFreeHandle(SQL_HANDLE_DBC, bad), SQL_SUCCESS, NULL, "free unconnected dbc", 0, NULL);
 
