@@ -257,11 +257,15 @@ def diag_message(exc):
 
 
 def write_report(test_name, lines):
-    """Print the figures and, when LSQ_REPORT_DIR is set, write them to
-    $LSQ_REPORT_DIR/<test_name>.txt (scripts/test.sh prints them all)."""
+    """Print the figures and write them to $LSQ_REPORT_DIR/<test_name>.txt
+    (scripts/test.sh prints them all). ctest sets LSQ_REPORT_DIR only for the
+    reliability tests; integration tests fall back to $LSQ_BUILD_DIR/reports,
+    the same directory."""
     for line in lines:
         print("figures: " + line)
     d = os.environ.get("LSQ_REPORT_DIR")
+    if not d and os.environ.get("LSQ_BUILD_DIR"):
+        d = os.path.join(os.environ["LSQ_BUILD_DIR"], "reports")
     if d:
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, test_name + ".txt"), "w") as f:
