@@ -10,6 +10,13 @@ It owns:
 - `Primary`: a real primary (tests/node/primary.sh: tursodb --sync-server)
   in a directory of its own, with /v2/pipeline (Hrana JSON) helpers;
 - `hrana_value`: one Hrana JSON value as a Python value;
+- offline mode (docs/offline.md): `FaultProxy` (a recording reverse proxy
+  that can fail pushes or everything), `NpmOfflineClient` (an offline
+  writer through @tursodatabase/sync, tests/node/offline_client.js),
+  `run_child` / `child_argv_env` (Python in a fresh process: a restart,
+  a crash point, a SIGKILL),
+  `odbc_state` / `odbc_dump` / `norm_rows` / `user_tables` (comparable dumps),
+  `diag_message` and `write_report` ($LSQ_REPORT_DIR/<test>.txt figures);
 - the runners: `unittest_main` (a unittest suite, "N passed, M failed", a
   skip counts as a failure) and `run_cases` (plain functions that raise
   CheckFailed), with `check`, `CheckFailed` and `sqlstate`.
@@ -18,13 +25,17 @@ The tests are run by tests/integration/run.sh with Debian's /usr/bin/python3;
 a script's own directory is on sys.path, so `from lsqtest import ...` works.
 """
 import base64
+import http.server
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import unittest
+import urllib.error
 import urllib.request
 
 
@@ -164,6 +175,260 @@ class Primary:
         """Run stmts between BEGIN and COMMIT in one pipeline; rows of the last."""
         results = self.pipeline(["BEGIN"] + list(stmts) + ["COMMIT"])
         return [tuple(hrana_value(v) for v in row) for row in results[-2]["rows"]]
+
+    def dump(self, tables=None):
+        """{table: rows} (normalized and sorted, see norm_rows) of the given
+        tables, default every user table (user_tables)."""
+        if tables is None:
+            tables = user_tables(self.tables())
+        return {t: norm_rows(self.query('SELECT * FROM "%s"' % t)) for t in sorted(tables)}
+
+
+# ---------- offline mode: comparable dumps, proxies, other writers ----------
+
+# Tables that are bookkeeping, not user data: SQLite's, the driver's push
+# ledger (write_ledger.h) and @tursodatabase/sync's (turso_sync_*, turso_cdc*).
+INTERNAL_TABLE_PREFIXES = ("sqlite_", "_libsql_odbc_", "turso_sync_", "turso_cdc")
+
+
+def user_tables(names):
+    return sorted(n for n in names if not n.startswith(INTERNAL_TABLE_PREFIXES))
+
+
+def norm_value(v):
+    """One value as JSON-like Python: blobs as {"blob": base64} (what
+    offline_client.js prints), integral floats stay floats."""
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return {"blob": base64.b64encode(bytes(v)).decode()}
+    return v
+
+
+def norm_rows(rows):
+    """Rows as lists of normalized values, sorted (order-free comparison)."""
+    out = [[norm_value(v) for v in row] for row in rows]
+    return sorted(out, key=lambda r: json.dumps(r, sort_keys=True))
+
+
+def odbc_rows(conn, sql, *params):
+    cur = conn.cursor()
+    cur.execute(sql, *params)
+    rows = [list(r) for r in cur.fetchall()] if cur.description else []
+    cur.close()
+    return rows
+
+
+def odbc_pragma(conn, sql):
+    """Every row of a driver command (PRAGMA libsql_*) as a dict by column name."""
+    cur = conn.cursor()
+    cur.execute(sql)
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    cur.close()
+    return rows
+
+
+def odbc_state(conn):
+    """PRAGMA libsql_state's one row as a dict."""
+    rows = odbc_pragma(conn, "PRAGMA libsql_state")
+    if len(rows) != 1:
+        raise CheckFailed("PRAGMA libsql_state gave %d rows" % len(rows))
+    return rows[0]
+
+
+def odbc_dump(conn, tables=None):
+    """{table: normalized sorted rows} of the given tables in main, default
+    every user table of the local file."""
+    if tables is None:
+        tables = user_tables(r[0] for r in odbc_rows(
+            conn, "SELECT name FROM main.sqlite_schema WHERE type = 'table'"))
+    return {t: norm_rows(odbc_rows(conn, 'SELECT * FROM main."%s"' % t)) for t in sorted(tables)}
+
+
+_DIAG_PREFIX = re.compile(r"^(\[[^\]]*\]\s*)+")
+
+
+def diag_message(exc):
+    """A pyodbc error's message without pyodbc's "[SQLSTATE] " and the
+    driver manager's "[libSQL][libsql-odbc]" prefixes (and without the
+    trailing "(native) (SQLFunction)")."""
+    msg = exc.args[1] if len(exc.args) > 1 else str(exc)
+    msg = _DIAG_PREFIX.sub("", msg)
+    return re.sub(r"(\s*\(-?\d+\))?\s*\(SQL\w+\)\s*$", "", msg)
+
+
+def write_report(test_name, lines):
+    """Print the figures and write them to $LSQ_REPORT_DIR/<test_name>.txt
+    (scripts/test.sh prints them all). ctest sets LSQ_REPORT_DIR only for the
+    reliability tests; integration tests fall back to $LSQ_BUILD_DIR/reports,
+    the same directory."""
+    for line in lines:
+        print("figures: " + line)
+    d = os.environ.get("LSQ_REPORT_DIR")
+    if not d and os.environ.get("LSQ_BUILD_DIR"):
+        d = os.path.join(os.environ["LSQ_BUILD_DIR"], "reports")
+    if d:
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, test_name + ".txt"), "w") as f:
+            f.write("".join(line + "\n" for line in lines))
+
+
+def child_argv_env(code, env=None):
+    """argv and environment for Python code in a fresh /usr/bin/python3 with
+    this process's environment (ODBCSYSINI, the sanitizer preload) plus env;
+    lsqtest is importable there."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    prelude = "import sys; sys.path.insert(0, %r)\n" % os.path.dirname(os.path.abspath(__file__))
+    return ["/usr/bin/python3", "-c", prelude + code], full_env
+
+
+def run_child(code, env=None, timeout=300):
+    """Run Python code in a fresh process (child_argv_env): for restarts and
+    crash points (LSQ_CRASH_AT makes the driver _exit(99)). Returns the
+    CompletedProcess (text output)."""
+    argv, full_env = child_argv_env(code, env)
+    return subprocess.run(argv, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+class FaultProxy:
+    """A reverse proxy on its own loopback port in front of a primary, so a
+    replica keeps ONE SyncUrl (the replica's sidecar is bound to it) while a
+    test makes the primary unreachable. mode:
+      "pass"          forward everything;
+      "fail_pipeline" answer /v2/pipeline (SQL, pushes) with 503, forward
+                      /pull-updates (pulls work, pushes fail);
+      "down"          close every connection without an answer (a network
+                      failure).
+    Every forwarded /v2/pipeline body is kept in `pipelines` (parsed JSON)."""
+
+    def __init__(self, target):
+        self.target = target
+        self.mode = "pass"
+        self.lock = threading.Lock()
+        self.pipelines = []
+        self.counts = {}
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                mode = proxy.mode
+                if mode == "down":
+                    self.close_connection = True
+                    return
+                if mode == "fail_pipeline" and self.path.startswith("/v2/pipeline"):
+                    self._answer(503, b"push refused by the test proxy", "text/plain")
+                    return
+                with proxy.lock:
+                    proxy.counts[self.path] = proxy.counts.get(self.path, 0) + 1
+                    if self.path.startswith("/v2/pipeline"):
+                        try:
+                            proxy.pipelines.append(json.loads(body))
+                        except ValueError:
+                            proxy.pipelines.append({"unparsable": body.decode("latin-1")})
+                req = urllib.request.Request(proxy.target + self.path, data=body, method="POST")
+                for k in ("Content-Type", "Authorization"):
+                    if self.headers.get(k):
+                        req.add_header(k, self.headers[k])
+                try:
+                    with urllib.request.urlopen(req, timeout=60) as r:
+                        status, data = r.status, r.read()
+                        ctype = r.headers.get("Content-Type", "application/octet-stream")
+                except urllib.error.HTTPError as e:
+                    status, data, ctype = e.code, e.read(), "text/plain"
+                except OSError as e:  # the primary is stopped
+                    status, data, ctype = 502, str(e).encode(), "text/plain"
+                self._answer(status, data, ctype)
+
+            def _answer(self, status, data, ctype):
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def batches(self):
+        """Every Hrana batch forwarded so far, oldest first: a list (one per
+        batch request) of steps, each (sql, [argument values])."""
+        out = []
+        with self.lock:
+            bodies = list(self.pipelines)
+        for body in bodies:
+            for req in body.get("requests", []):
+                if req.get("type") == "batch":
+                    out.append([(st["stmt"].get("sql", ""),
+                                 [hrana_value(a) for a in st["stmt"].get("args") or []])
+                                for st in req["batch"]["steps"]])
+        return out
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+OFFLINE_CLIENT_JS = os.path.join(NODE_DIR, "offline_client.js")
+
+
+class NpmOfflineClient:
+    """An offline writer that is not this project's code: @tursodatabase/sync
+    through tests/node/offline_client.js (its header says how it behaves),
+    with its local copy in its own directory."""
+
+    def __init__(self, url, name):
+        self.url = url
+        self.dir = os.path.join(TMP, name)
+
+    def run(self, cmd, *sql, check=True):
+        r = subprocess.run(["node", OFFLINE_CLIENT_JS, cmd, self.url, self.dir] + list(sql),
+                           env=CLEAN_ENV, capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            if check:
+                raise RuntimeError("offline_client.js %s failed: %s" % (cmd, r.stderr.strip()[-800:]))
+            return None
+        return json.loads(r.stdout)
+
+    def init(self):
+        return self.run("init")
+
+    def exec(self, *sql):
+        return self.run("exec", *sql)
+
+    def tx(self, *sql):
+        return self.run("tx", *sql)
+
+    def push(self):
+        return self.run("push")
+
+    def pull(self):
+        return self.run("pull")
+
+    def sync(self):
+        return self.run("sync")
+
+    def query(self, sql):
+        return self.run("query", sql)
+
+    def dump(self, tables=None):
+        d = self.run("dump")
+        names = user_tables(d.keys()) if tables is None else tables
+        return {t: norm_rows(d.get(t, [])) for t in sorted(names)}
+
+    def pending(self):
+        return int(self.run("stats")["cdcOperations"])
 
 
 # ---------- runners ----------------------------------------------------------
