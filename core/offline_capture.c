@@ -155,10 +155,11 @@ static int probe_auth(void *arg, int action, const char *a1, const char *a2, con
         p->other_write = 1;
         break;
     case SQLITE_PRAGMA:
-        if (a2 && !is_temp && !p->pragma_write) {
-            p->pragma_write = 1;
+        /* A value ("PRAGMA x = y", "x(y)") may write the file; whether it
+         * does is sqlite3_stmt_readonly's verdict after the prepare
+         * (table_info(t) reads, user_version = 5 writes). */
+        if (a2 && !is_temp && !p->pragma[0])
             snprintf(p->pragma, sizeof p->pragma, "%s", a1 ? a1 : "");
-        }
         break;
     default:
         break;
@@ -198,6 +199,7 @@ static lsq_status check_uncached(sqlite3 *conn, const char *sql, int *prepared, 
     sqlite3_set_authorizer(conn, probe_auth, &p);
     int rc = sqlite3_prepare_v2(conn, sql, -1, &st, NULL);
     sqlite3_set_authorizer(conn, NULL, NULL);
+    p.pragma_write = p.pragma[0] && st && !sqlite3_stmt_readonly(st);
     sqlite3_finalize(st);
     lsq_status out = LSQ_OK;
     *prepared = rc == SQLITE_OK;
@@ -370,6 +372,9 @@ lsq_status lsq_offline_commit(lsq_db *db, lsq_error *err)
     void *cs = NULL;
     int rc = SQLITE_OK;
     int stored = 0, savepoint = 0;
+    /* Recording the change set inserts into the store on this connection;
+     * the application's last_insert_rowid() must stay its own row's. */
+    sqlite3_int64 app_rowid = sqlite3_last_insert_rowid(conn);
     if (oc && oc->session) {
         rc = sqlite3session_changeset(oc->session, &n, &cs);
         if (rc == SQLITE_OK && n > 0) {
@@ -410,6 +415,7 @@ lsq_status lsq_offline_commit(lsq_db *db, lsq_error *err)
                          NULL, NULL, NULL);
     }
     sqlite3_free(cs);
+    sqlite3_set_last_insert_rowid(conn, app_rowid);
     if (st == LSQ_OK || sqlite3_get_autocommit(conn)) {
         if (oc)
             forget_capture(oc);

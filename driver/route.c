@@ -74,11 +74,12 @@ static int authorizer(void *arg, int action, const char *a1, const char *a2, con
                 strncpy(p->command_arg, a2, sizeof p->command_arg - 1);
                 p->has_command_arg = 1;
             }
-        } else if (a2 && !is_temp_db(db)) {
-            /* "PRAGMA x = y" may change the file (user_version, ...); reading
-             * pragmas have no value. */
-            p->writes_main = 1;
-        } else if (!a2) {
+        } else if (a2) {
+            /* "PRAGMA x = y" or "PRAGMA x(y)": route_end decides with
+             * sqlite3_stmt_readonly. user_version = 5 writes the file;
+             * table_info(t) reads, and foreign_keys = ON or cache_size = N
+             * set this connection only: both stay local. */
+        } else {
             /* "PRAGMA journal_mode" reads, though SQLite does not call the
              * statement read-only: it describes the local file. */
             p->pragma_read = 1;
