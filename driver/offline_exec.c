@@ -23,6 +23,7 @@
 
 #include "internal.h"
 #include "offline_exec.h"
+#include "txn_stmt.h"
 #include "../core/offline.h"
 
 int offline_active(const dbc *c) { return c && c->db && lsq_offline_enabled(c->db); }
@@ -126,96 +127,40 @@ SQLRETURN offline_end(dbc *c, handle_hdr *h, int commit)
     return SQL_SUCCESS;
 }
 
-typedef enum txn_kind { TK_UNKNOWN, TK_BEGIN, TK_COMMIT, TK_ROLLBACK,
-                        TK_SAVEPOINT, TK_RELEASE, TK_ROLLBACK_TO } txn_kind;
-
-typedef struct txn_probe { txn_kind kind; char name[128]; } txn_probe;
-
-static int txn_auth(void *arg, int action, const char *a, const char *b, const char *db,
-                    const char *trigger)
-{
-    (void)db; (void)trigger;
-    txn_probe *p = arg;
-    if (action == SQLITE_TRANSACTION && a) {
-        p->kind = !strcmp(a, "BEGIN") ? TK_BEGIN : !strcmp(a, "COMMIT") ? TK_COMMIT
-                  : !strcmp(a, "ROLLBACK") ? TK_ROLLBACK : TK_UNKNOWN;
-    } else if (action == SQLITE_SAVEPOINT && a) {
-        p->kind = !strcmp(a, "BEGIN") ? TK_SAVEPOINT : !strcmp(a, "RELEASE") ? TK_RELEASE
-                  : !strcmp(a, "ROLLBACK") ? TK_ROLLBACK_TO : TK_UNKNOWN;
-        snprintf(p->name, sizeof p->name, "%s", b ? b : "");
-    }
-    return SQLITE_OK;
-}
-
-/* What the statement does, asked of SQLite's authorizer (no SQL parsing). */
-static txn_kind classify(dbc *c, sqlite3_stmt *st, char *name, size_t cap)
-{
-    txn_probe p;
-    memset(&p, 0, sizeof p);
-    sqlite3_stmt *again = NULL;
-    sqlite3_set_authorizer(c->sqlite, txn_auth, &p);
-    sqlite3_prepare_v2(c->sqlite, sqlite3_sql(st), -1, &again, NULL);
-    sqlite3_set_authorizer(c->sqlite, NULL, NULL);
-    sqlite3_finalize(again);
-    snprintf(name, cap, "%s", p.name);
-    return p.kind;
-}
-
-static SQLRETURN step_local(stmt *s)
-{
-    int rc = sqlite3_step(s->sst);
-    sqlite3_reset(s->sst);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return diag_post_sqlite(&s->hdr.diag, s->dbc->sqlite, rc);
-    return SQL_SUCCESS;
-}
-
-static SQLRETURN executed(stmt *s, SQLRETURN rc)
-{
-    if (SQL_SUCCEEDED(rc)) {
-        s->row_count = -1;
-        s->hdr.diag.row_count = -1;
-        s->state = ST_EXECUTED;
-    } else {
-        s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
-    }
-    return rc;
-}
-
 SQLRETURN offline_txn(stmt *s)
 {
     dbc *c = s->dbc;
     char name[128];
-    txn_kind k = classify(c, s->sst, name, sizeof name);
+    txn_kind k = txn_stmt_classify(c, s->sst, name, sizeof name);
     int open = !sqlite3_get_autocommit(c->sqlite);
     switch (k) {
     case TK_COMMIT:
-        return executed(s, open ? offline_end(c, &s->hdr, 1) : step_local(s));
+        return txn_stmt_executed(s, open ? offline_end(c, &s->hdr, 1) : txn_stmt_step_local(s));
     case TK_ROLLBACK:
-        return executed(s, open ? offline_end(c, &s->hdr, 0) : step_local(s));
+        return txn_stmt_executed(s, open ? offline_end(c, &s->hdr, 0) : txn_stmt_step_local(s));
     case TK_SAVEPOINT:
         if (!open) {
             int rc = sqlite3_exec(c->sqlite, "BEGIN", NULL, NULL, NULL);
             if (rc != SQLITE_OK)
-                return executed(s, diag_post_sqlite(&s->hdr.diag, c->sqlite, rc));
-            SQLRETURN r = step_local(s);
+                return txn_stmt_executed(s, diag_post_sqlite(&s->hdr.diag, c->sqlite, rc));
+            SQLRETURN r = txn_stmt_step_local(s);
             if (!SQL_SUCCEEDED(r)) {
                 lsq_offline_rollback(c->db);
-                return executed(s, r);
+                return txn_stmt_executed(s, r);
             }
             char *slot = lsq_offline_savepoint_slot(c->db);
             snprintf(slot, LSQ_OFFLINE_SAVEPOINT_MAX, "%s", name);
-            return executed(s, r);
+            return txn_stmt_executed(s, r);
         }
-        return executed(s, step_local(s));
+        return txn_stmt_executed(s, txn_stmt_step_local(s));
     case TK_RELEASE:
         if (open && lsq_offline_savepoint_slot(c->db)[0] &&
             !strcasecmp(name, lsq_offline_savepoint_slot(c->db)))
-            return executed(s, offline_end(c, &s->hdr, 1));
-        return executed(s, step_local(s));
+            return txn_stmt_executed(s, offline_end(c, &s->hdr, 1));
+        return txn_stmt_executed(s, txn_stmt_step_local(s));
     default:
         /* BEGIN and ROLLBACK TO run on the local file as they are; the
          * capture reflects a ROLLBACK TO by itself. */
-        return executed(s, step_local(s));
+        return txn_stmt_executed(s, txn_stmt_step_local(s));
     }
 }

@@ -42,6 +42,7 @@
 #include "internal.h"
 #include "opskeys.h"
 #include "replica_hooks.h"
+#include "txn_stmt.h"
 #include "sqltext.h"
 #include "write_once.h"
 
@@ -424,69 +425,6 @@ SQLRETURN txn_remote_end(dbc *c, handle_hdr *h, int commit)
 
 /* ---- transaction statements in SQL (ROUTE_TXN) --------------------------- */
 
-typedef enum txn_kind { TK_UNKNOWN, TK_BEGIN, TK_COMMIT, TK_ROLLBACK,
-                        TK_SAVEPOINT, TK_RELEASE, TK_ROLLBACK_TO } txn_kind;
-
-typedef struct txn_probe { txn_kind kind; char name[128]; } txn_probe;
-
-/* SQLite tells the authorizer what a transaction statement does while it
- * is prepared: SQLITE_TRANSACTION ("BEGIN"/"COMMIT"/"ROLLBACK") or
- * SQLITE_SAVEPOINT ("BEGIN"/"RELEASE"/"ROLLBACK", name). */
-static int txn_authorizer(void *arg, int action, const char *a, const char *b, const char *db,
-                          const char *trigger)
-{
-    (void)db; (void)trigger;
-    txn_probe *p = arg;
-    if (action == SQLITE_TRANSACTION && a) {
-        if (strcmp(a, "BEGIN") == 0) p->kind = TK_BEGIN;
-        else if (strcmp(a, "COMMIT") == 0) p->kind = TK_COMMIT;
-        else if (strcmp(a, "ROLLBACK") == 0) p->kind = TK_ROLLBACK;
-    } else if (action == SQLITE_SAVEPOINT && a) {
-        if (strcmp(a, "BEGIN") == 0) p->kind = TK_SAVEPOINT;
-        else if (strcmp(a, "RELEASE") == 0) p->kind = TK_RELEASE;
-        else if (strcmp(a, "ROLLBACK") == 0) p->kind = TK_ROLLBACK_TO;
-        snprintf(p->name, sizeof p->name, "%s", b ? b : "");
-    }
-    return SQLITE_OK;
-}
-
-static txn_kind classify(dbc *c, sqlite3_stmt *st, char *name, size_t cap)
-{
-    txn_probe p = {TK_UNKNOWN, ""};
-    const char *sql = sqlite3_sql(st);
-    if (!sql)
-        return TK_UNKNOWN;
-    sqlite3_stmt *again = NULL;
-    sqlite3_set_authorizer(c->sqlite, txn_authorizer, &p);
-    sqlite3_prepare_v2(c->sqlite, sql, -1, &again, NULL);
-    sqlite3_set_authorizer(c->sqlite, NULL, NULL);
-    sqlite3_finalize(again);
-    snprintf(name, cap, "%s", p.name);
-    return p.kind;
-}
-
-/* Step a transaction statement on the local preview. */
-static SQLRETURN step_local(stmt *s)
-{
-    int rc = sqlite3_step(s->sst);
-    sqlite3_reset(s->sst);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return diag_post_sqlite(&s->hdr.diag, s->dbc->sqlite, rc);
-    return SQL_SUCCESS;
-}
-
-static SQLRETURN executed(stmt *s, SQLRETURN rc)
-{
-    if (SQL_SUCCEEDED(rc)) {
-        s->row_count = -1;
-        s->hdr.diag.row_count = -1;
-        s->state = ST_EXECUTED;
-    } else {
-        s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
-    }
-    return rc;
-}
-
 static SQLRETURN push_savepoint(stmt *s, txn_queue *q, const char *name)
 {
     if (q->nsp == q->capsp) {
@@ -537,31 +475,31 @@ SQLRETURN forward_txn(stmt *s)
 {
     dbc *c = s->dbc;
     char name[128];
-    txn_kind k = classify(c, s->sst, name, sizeof name);
+    txn_kind k = txn_stmt_classify(c, s->sst, name, sizeof name);
     int open = !sqlite3_get_autocommit(c->sqlite);
 
     switch (k) {
     case TK_BEGIN:
         /* Starting one is purely local: the primary sees it at commit. A
          * nested BEGIN gets SQLite's own error. */
-        return executed(s, step_local(s));
+        return txn_stmt_executed(s, txn_stmt_step_local(s));
     case TK_COMMIT:
         if (!open)
-            return executed(s, step_local(s)); /* SQLite: no transaction is active */
-        return executed(s, txn_remote_end(c, &s->hdr, 1));
+            return txn_stmt_executed(s, txn_stmt_step_local(s)); /* SQLite: no transaction is active */
+        return txn_stmt_executed(s, txn_remote_end(c, &s->hdr, 1));
     case TK_ROLLBACK:
         if (!open)
-            return executed(s, step_local(s));
-        return executed(s, txn_remote_end(c, &s->hdr, 0));
+            return txn_stmt_executed(s, txn_stmt_step_local(s));
+        return txn_stmt_executed(s, txn_remote_end(c, &s->hdr, 0));
     case TK_SAVEPOINT: {
         if (!open) {
             /* SAVEPOINT outside a transaction begins one, which its RELEASE
              * commits: remember that so the RELEASE goes to the primary. */
             int rc = local_exec(c, "BEGIN");
             if (rc != SQLITE_OK)
-                return executed(s, diag_post_sqlite(&s->hdr.diag, c->sqlite, rc));
+                return txn_stmt_executed(s, diag_post_sqlite(&s->hdr.diag, c->sqlite, rc));
         }
-        SQLRETURN rc = step_local(s);
+        SQLRETURN rc = txn_stmt_step_local(s);
         txn_queue *q = SQL_SUCCEEDED(rc) ? queue_of(c, 1) : NULL;
         if (SQL_SUCCEEDED(rc) && !q)
             rc = diag_post(&s->hdr.diag, "HY001", 0, "out of memory");
@@ -574,17 +512,17 @@ SQLRETURN forward_txn(stmt *s)
         }
         if (!SQL_SUCCEEDED(rc) && !open)
             local_exec(c, "ROLLBACK");
-        return executed(s, rc);
+        return txn_stmt_executed(s, rc);
     }
     case TK_RELEASE:
     case TK_ROLLBACK_TO: {
         txn_queue *q = open ? queue_of(c, 0) : NULL;
         size_t at = 0;
         if (!q || !find_savepoint(q, name, &at))
-            return executed(s, step_local(s)); /* SQLite: no such savepoint */
+            return txn_stmt_executed(s, txn_stmt_step_local(s)); /* SQLite: no such savepoint */
         if (k == TK_RELEASE && at == 0 && q->started_by_savepoint)
-            return executed(s, txn_remote_end(c, &s->hdr, 1));
-        SQLRETURN rc = step_local(s);
+            return txn_stmt_executed(s, txn_remote_end(c, &s->hdr, 1));
+        SQLRETURN rc = txn_stmt_step_local(s);
         if (SQL_SUCCEEDED(rc)) {
             if (k == TK_RELEASE) {
                 pop_savepoints(q, at);     /* the savepoint and all inside it */
@@ -593,10 +531,10 @@ SQLRETURN forward_txn(stmt *s)
                 pop_savepoints(q, at + 1); /* ROLLBACK TO keeps the savepoint */
             }
         }
-        return executed(s, rc);
+        return txn_stmt_executed(s, rc);
     }
     default:
-        return executed(s, diag_post(&s->hdr.diag, "HYC00", 0,
+        return txn_stmt_executed(s, diag_post(&s->hdr.diag, "HYC00", 0,
                                      "this transaction statement is not supported on a "
                                      "replica connection (it was not run)"));
     }
