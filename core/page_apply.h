@@ -11,7 +11,9 @@
 
 /* Named steps where a test can make the process die (environment variable
  * LSQ_CRASH_AT=<name> calls _exit(99) there): "journal-written",
- * "pages-half-written", "pages-written", "journal-deleted", "before-meta". */
+ * "pages-half-written", "pages-written", "journal-deleted", "before-meta"
+ * (a sync), "pipeline-before-send", "pipeline-after-response" (a forwarded
+ * write: core/replica.c's lsq_replica_pipeline*). */
 void lsq_crash_point(const char *name);
 
 /*

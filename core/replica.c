@@ -543,6 +543,20 @@ static lsq_status adopt_existing(lsq_replica *r, const char *sync_url, lsq_error
     st = lsq_meta_check(r->path, r->vfs_name, &m, sync_url, err);
     if (st != LSQ_OK)
         return st;
+    /* A crash after an apply and before its sidecar leaves the file one
+     * change ahead of the sidecar, which lsq_meta_check accepts. Record the
+     * file's identity now, with the OLD revision (re-pulling from it is
+     * idempotent): otherwise a second such crash puts the file two changes
+     * ahead and the replica is refused as modified outside the driver. */
+    uint32_t counter = 0;
+    uint64_t bytes = 0;
+    st = lsq_meta_file_identity(r->path, r->vfs_name, &counter, &bytes, err);
+    if (st == LSQ_OK && (counter != m.change_counter || bytes != m.file_size)) {
+        m.db_size_pages = bytes / 4096;  /* replica pages are 4096 bytes (PROTOCOL.md) */
+        st = save_meta(r, r->path, m.revision, m.db_size_pages, err);
+    }
+    if (st != LSQ_OK)
+        return st;
     pthread_mutex_lock(&r->state_mu);
     snprintf(r->st.revision, sizeof r->st.revision, "%s", m.revision);
     r->st.db_size_pages = m.db_size_pages;
@@ -689,7 +703,9 @@ lsq_status lsq_replica_pipeline(lsq_replica *r, const char *json_body, char **re
     if (!r)
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_replica_pipeline: no replica");
     pthread_mutex_lock(&r->sql_mu);
+    lsq_crash_point("pipeline-before-send");
     lsq_status st = lsq_remote_pipeline(r->sql_remote, json_body, response, err);
+    lsq_crash_point("pipeline-after-response");
     pthread_mutex_unlock(&r->sql_mu);
     return st;
 }
@@ -700,8 +716,12 @@ lsq_status lsq_replica_pipeline_timeout(lsq_replica *r, const char *json_body, l
     if (!r)
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_replica_pipeline: no replica");
     pthread_mutex_lock(&r->sql_mu);
+    lsq_crash_point("pipeline-before-send");
     lsq_status st = lsq_remote_pipeline_timeout(r->sql_remote, json_body, timeout_ms, response,
                                                 err);
+    /* Dying here leaves a write the primary committed but the application
+     * never heard of: what the exactly-once ledger settles. */
+    lsq_crash_point("pipeline-after-response");
     pthread_mutex_unlock(&r->sql_mu);
     return st;
 }
