@@ -29,4 +29,18 @@ lsq_status lsq_apply_pages(const char *path, const char *vfs_name, const lsq_pag
                            size_t npages, uint64_t db_size_pages, double *blocked_seconds,
                            lsq_error *err);
 
+/*
+ * As lsq_apply_pages, but only while page 1's change counter is still
+ * *expect_counter once the file is locked (expect_counter NULL = always).
+ * Otherwise nothing is written, LSQ_OK is returned and *moved is set:
+ * another process applied a sync since the caller read the counter, and the
+ * pages in hand may be older than the file (pulled before that process's),
+ * so applying them would put some pages back in time — a torn file. The
+ * caller pulls again. (Processes sharing a replica file each sync it.)
+ */
+lsq_status lsq_apply_pages_if(const char *path, const char *vfs_name, const lsq_page *pages,
+                              size_t npages, uint64_t db_size_pages,
+                              const uint32_t *expect_counter, int *moved,
+                              double *blocked_seconds, lsq_error *err);
+
 #endif
