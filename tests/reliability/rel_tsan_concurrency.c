@@ -10,7 +10,9 @@
  * The parent starts a primary (tests/node/primary.sh), creates ACCOUNTS
  * accounts of 1000 each over /v2/pipeline (core/remote.h), then runs
  *   - THREADS threads, each on its own connection (half with SyncInterval=1,
- *     so the replica's background thread runs too), and
+ *     so the replica's background thread runs too; a quarter logging at
+ *     debug level into one file), SHARED_THREADS more two to a connection,
+ *     and
  *   - CHILDREN processes (this program again, "--child"), CHILD_THREADS
  *     threads each, on the same file,
  * all mixing for DURATION seconds (LSQ_SOAK=1: minutes):
@@ -57,6 +59,7 @@
 extern char **environ;
 
 #define THREADS 16
+#define SHARED_THREADS 4     /* more threads, two on each of two shared connections */
 #define CHILDREN 4
 #define CHILD_THREADS 2
 #define ACCOUNTS 64
@@ -71,7 +74,7 @@ typedef struct state_count {
 } state_count;
 
 typedef struct counters {
-    long reads, transfers, writes, syncs, reconnects;
+    long reads, transfers, writes, syncs, reconnects, metas;
     long violations, unexpected;
     state_count errors[MAX_STATES];
     char first_problem[600];
@@ -107,6 +110,7 @@ static void add_counters(counters *to, const counters *from)
     to->writes += from->writes;
     to->syncs += from->syncs;
     to->reconnects += from->reconnects;
+    to->metas += from->metas;
     to->violations += from->violations;
     to->unexpected += from->unexpected;
     for (int i = 0; i < MAX_STATES && from->errors[i].state[0]; i++)
@@ -131,6 +135,7 @@ static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noret
 static struct {
     char url[256];
     char db[1024];
+    char log[1100];
     double deadline;
     const char *who;      /* "parent" or "child N": tags the notes */
 } cfg;
@@ -158,6 +163,7 @@ static int note_error(counters *c, SQLSMALLINT type, SQLHANDLE h, const char *wh
 
 typedef struct worker {
     int index;
+    int shared;           /* the connection is another's: no transactions, churn or syncs */
     SQLHENV env;          /* shared by the process's workers */
     SQLHDBC dbc;
     unsigned seed;
@@ -172,11 +178,14 @@ static int connect_worker(worker *w)
         problem(&w->c, "%s: SQLAllocHandle(DBC) failed", cfg.who);
         return 0;
     }
-    char cs[1400];
+    char cs[2600];
     /* Half the connections ask for the background thread: the replica
-     * (shared by the process's connections) then syncs every second too. */
-    snprintf(cs, sizeof cs, "Database=%s;SyncUrl=%s;SyncInterval=%d", cfg.db, cfg.url,
-             w->index % 2 ? 1 : 0);
+     * (shared by the process's connections) then syncs every second too.
+     * A quarter log at debug level into one shared file (the process-wide
+     * log sink, written by every thread and the sync thread). */
+    snprintf(cs, sizeof cs, "Database=%s;SyncUrl=%s;SyncInterval=%d%s%s%s", cfg.db, cfg.url,
+             w->index % 2 ? 1 : 0, w->index % 4 == 0 ? ";LogLevel=debug;LogFile=" : "",
+             w->index % 4 == 0 ? cfg.log : "", "");
     SQLRETURN rc = SQLDriverConnect(w->dbc, NULL, (SQLCHAR *)cs, SQL_NTS, NULL, 0, NULL,
                                     SQL_DRIVER_NOPROMPT);
     if (!SQL_SUCCEEDED(rc)) {
@@ -309,6 +318,49 @@ static void do_sync(worker *w)
         w->c.syncs++;
 }
 
+/* Metadata calls: the replica's state (PRAGMA libsql_state) and a catalog
+ * function, which read shared replica state and the local schema. */
+static void do_meta(worker *w)
+{
+    if (run(w, "PRAGMA libsql_state", 0, NULL, NULL, "state") != 1)
+        return;
+    SQLHSTMT st = NULL;
+    if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, w->dbc, &st))) {
+        note_error(&w->c, SQL_HANDLE_DBC, w->dbc, "catalog");
+        return;
+    }
+    SQLRETURN rc = SQLTables(st, NULL, 0, NULL, 0, NULL, 0, (SQLCHAR *)"TABLE", SQL_NTS);
+    int tables = 0;
+    while (SQL_SUCCEEDED(rc) && SQL_SUCCEEDED(SQLFetch(st)))
+        tables++;
+    if (!SQL_SUCCEEDED(rc))
+        note_error(&w->c, SQL_HANDLE_STMT, st, "SQLTables");
+    else if (tables < 2) {
+        w->c.unexpected++;
+        problem(&w->c, "%s: SQLTables listed %d tables", cfg.who, tables);
+    } else
+        w->c.metas++;
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+}
+
+/* Threads sharing one connection (ODBC allows it; each has its own
+ * statements): reads, autocommit writes and metadata calls only, since a
+ * transaction or a disconnect would be the other thread's too. */
+static void *shared_worker_main(void *arg)
+{
+    worker *w = arg;
+    while (now() < cfg.deadline) {
+        int r = rand_r(&w->seed) % 100;
+        if (r < 55)
+            do_read(w);
+        else if (r < 85)
+            do_write(w);
+        else
+            do_meta(w);
+    }
+    return NULL;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
@@ -328,8 +380,10 @@ static void *worker_main(void *arg)
             do_transfer(w);
         else if (r < 75)
             do_write(w);
-        else if (r < 92)
+        else if (r < 89)
             do_sync(w);
+        else if (r < 93)
+            do_meta(w);
         else {
             int fresh = r >= 97;  /* sometimes a new connection handle too */
             disconnect_worker(w, fresh);
@@ -346,28 +400,39 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Run n workers in this process until the deadline; sum their counters. */
-static void run_workers(int n, int first_index, counters *total)
+/* Run n workers in this process until the deadline, and nshared more that
+ * share connections two by two; sum their counters. */
+static void run_workers(int n, int nshared, int first_index, counters *total)
 {
     SQLHENV env = NULL;
     if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env)))
         die("%s: SQLAllocHandle(ENV) failed", cfg.who);
     SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-    worker *ws = calloc((size_t)n, sizeof *ws);
-    pthread_t *ts = calloc((size_t)n, sizeof *ts);
+    int all = n + nshared;
+    worker *ws = calloc((size_t)all, sizeof *ws);
+    pthread_t *ts = calloc((size_t)all, sizeof *ts);
     if (!ws || !ts)
         die("out of memory");
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < all; i++) {
         ws[i].index = first_index + i;
         ws[i].env = env;
         ws[i].seed = (unsigned)(getpid() * 7919 + i * 104729);
-        if (pthread_create(&ts[i], NULL, worker_main, &ws[i]) != 0)
-            die("pthread_create failed");
+        ws[i].shared = i >= n;
+        if (ws[i].shared && (i - n) % 2 == 0 && !connect_worker(&ws[i]))
+            die("%s: connecting a shared connection failed: %s", cfg.who, ws[i].c.first_problem);
+        if (ws[i].shared && (i - n) % 2 == 1)
+            ws[i].dbc = ws[i - 1].dbc;
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < all; i++)
+        if (pthread_create(&ts[i], NULL, ws[i].shared ? shared_worker_main : worker_main,
+                           &ws[i]) != 0)
+            die("pthread_create failed");
+    for (int i = 0; i < all; i++) {
         pthread_join(ts[i], NULL);
         add_counters(total, &ws[i].c);
     }
+    for (int i = n; i < all; i += 2)
+        disconnect_worker(&ws[i], 1);
     SQLFreeHandle(SQL_HANDLE_ENV, env);
     free(ws);
     free(ts);
@@ -380,8 +445,8 @@ static void write_counters(const char *path, const counters *c)
     FILE *f = fopen(path, "w");
     if (!f)
         die("cannot write %s: %s", path, strerror(errno));
-    fprintf(f, "%ld %ld %ld %ld %ld %ld %ld\n", c->reads, c->transfers, c->writes, c->syncs,
-            c->reconnects, c->violations, c->unexpected);
+    fprintf(f, "%ld %ld %ld %ld %ld %ld %ld %ld\n", c->reads, c->transfers, c->writes, c->syncs,
+            c->reconnects, c->metas, c->violations, c->unexpected);
     for (int i = 0; i < MAX_STATES && c->errors[i].state[0]; i++)
         fprintf(f, "E %s %ld\n", c->errors[i].state, c->errors[i].n);
     if (c->first_problem[0])
@@ -395,8 +460,9 @@ static int read_counters(const char *path, counters *c)
     FILE *f = fopen(path, "r");
     if (!f)
         return 0;
-    int ok = fscanf(f, "%ld %ld %ld %ld %ld %ld %ld\n", &c->reads, &c->transfers, &c->writes,
-                    &c->syncs, &c->reconnects, &c->violations, &c->unexpected) == 7;
+    int ok = fscanf(f, "%ld %ld %ld %ld %ld %ld %ld %ld\n", &c->reads, &c->transfers,
+                    &c->writes, &c->syncs, &c->reconnects, &c->metas, &c->violations,
+                    &c->unexpected) == 8;
     char line[700];
     while (ok && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
@@ -422,10 +488,11 @@ static int child_main(int argc, char **argv)
     cfg.who = who;
     snprintf(cfg.url, sizeof cfg.url, "%s", argv[3]);
     snprintf(cfg.db, sizeof cfg.db, "%s", argv[4]);
+    snprintf(cfg.log, sizeof cfg.log, "%s.log", cfg.db);
     cfg.deadline = now() + atof(argv[5]);
     counters c;
     memset(&c, 0, sizeof c);
-    run_workers(CHILD_THREADS, 100 * atoi(argv[2]), &c);
+    run_workers(CHILD_THREADS, 0, 100 * atoi(argv[2]), &c);
     write_counters(argv[6], &c);
     return 0;
 }
@@ -664,6 +731,19 @@ static int final_checks(const counters *all, char *summary, size_t cap)
     return failures;
 }
 
+static long count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    long n = 0;
+    int ch;
+    while ((ch = getc(f)) != EOF)
+        n += ch == '\n';
+    fclose(f);
+    return n;
+}
+
 /* TSan reads TSAN_OPTIONS only at start-up: set it and run again, once. */
 static void tsan_reexec(char **argv)
 {
@@ -705,6 +785,7 @@ int main(int argc, char **argv)
     atexit(stop_primary);
     create_schema();
     snprintf(cfg.db, sizeof cfg.db, "%s/tsan-replica.db", tmp);
+    snprintf(cfg.log, sizeof cfg.log, "%s.log", cfg.db);
 
     /* No replica file yet: every process and thread races to bootstrap it
      * (one does, under the file's sync lock; the others adopt its file). */
@@ -718,7 +799,7 @@ int main(int argc, char **argv)
     }
     counters all;
     memset(&all, 0, sizeof all);
-    run_workers(THREADS, 0, &all);
+    run_workers(THREADS, SHARED_THREADS, 0, &all);
     int child_failures = 0;
     for (int k = 0; k < CHILDREN; k++) {
         int status = 0;
@@ -763,16 +844,18 @@ int main(int argc, char **argv)
                               all.errors[i].state, all.errors[i].n);
     char report[2400];
     snprintf(report, sizeof report,
-             "mode %s, %.0f s%s: %d threads + %d processes x %d threads on one replica file\n"
+             "mode %s, %.0f s%s: %d threads on their own connections + %d on %d shared ones + "
+             "%d processes x %d threads, on one replica file\n"
              "operations %ld: reads %ld, transfers committed %ld, writes %ld, syncs %ld, "
-             "reconnects %ld\n"
+             "reconnects %ld, state+catalog %ld; %ld log lines\n"
              "invariant violations %ld, unexpected errors %ld, failed children %d\n"
              "errors by SQLSTATE: %s\n"
              "%s\n",
              soak ? "soak" : "short", elapsed, tsan ? " under ThreadSanitizer" : "", THREADS,
-             CHILDREN, CHILD_THREADS,
-             all.reads + all.transfers + all.writes + all.syncs + all.reconnects, all.reads,
-             all.transfers, all.writes, all.syncs, all.reconnects, all.violations,
+             SHARED_THREADS, SHARED_THREADS / 2, CHILDREN, CHILD_THREADS,
+             all.reads + all.transfers + all.writes + all.syncs + all.reconnects + all.metas,
+             all.reads, all.transfers, all.writes, all.syncs, all.reconnects, all.metas,
+             count_lines(cfg.log), all.violations,
              all.unexpected, child_failures, k ? errs : "none", final);
     fputs(report, stdout);
     const char *rdir = getenv("LSQ_REPORT_DIR");
