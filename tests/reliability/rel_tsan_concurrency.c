@@ -36,6 +36,7 @@
  * at start-up; children inherit them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -43,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -483,6 +485,10 @@ static int child_main(int argc, char **argv)
 {
     if (argc != 7)
         die("usage: %s --child K URL DB SECONDS OUTFILE", argv[0]);
+    /* Die with the parent (a ThreadSanitizer report ends it at once). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+        return 1;
     static char who[32];
     snprintf(who, sizeof who, "child %s", argv[2]);
     cfg.who = who;
@@ -527,6 +533,37 @@ static void die(const char *fmt, ...)
     exit(1);
 }
 
+/* ThreadSanitizer ends a process at its first report (halt_on_error)
+ * without running atexit handlers: a watchdog process holding the read end
+ * of a pipe that only this process can write stops the primary when this
+ * process is gone, however it went. */
+static void start_watchdog(void)
+{
+    char path[1100], pid[32] = "";
+    snprintf(path, sizeof path, "%s/primary.pid", primary_dir);
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(pid, sizeof pid, f))
+        die("no pid in %s", path);
+    fclose(f);
+    pid[strcspn(pid, "\n")] = 0;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        die("pipe2: %s", strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[0], 0);  /* dup2 clears CLOEXEC */
+    char *argv[] = {"sh", "-c",
+                    "cat >/dev/null; grep -q tursodb /proc/$0/cmdline 2>/dev/null && kill $0",
+                    pid, NULL};
+    pid_t w;
+    int rc = posix_spawn(&w, "/bin/sh", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[0]);
+    if (rc != 0)
+        die("cannot start the watchdog: %s", strerror(rc));
+    /* fds[1] stays open (close-on-exec: children do not hold it) until exit */
+}
+
 static void start_primary(const char *tmp)
 {
     snprintf(primary_dir, sizeof primary_dir, "%s/primary-tsan", tmp);
@@ -546,6 +583,7 @@ static void start_primary(const char *tmp)
         die("no port in %s", path);
     fclose(f);
     snprintf(cfg.url, sizeof cfg.url, "http://127.0.0.1:%d", port);
+    start_watchdog();
 }
 
 /* Run statements on the primary in one /v2/pipeline request; every result
