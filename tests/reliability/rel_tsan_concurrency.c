@@ -277,7 +277,11 @@ static void do_read(worker *w)
 }
 
 /* A manual-commit transaction of two UPDATEs; the local preview is read
- * before the commit (it must keep the sum: both updates or neither). */
+ * before the commit (it must keep the sum: both updates or neither). Half
+ * of them are optimistic: the debit is a compare-and-set on the balance
+ * read from the replica, so when another thread or process moved that
+ * account first the primary changes no row, the commit's guard sees it and
+ * the driver reports 40001 with nothing committed. */
 static void do_transfer(worker *w)
 {
     SQLBIGINT a = 1 + rand_r(&w->seed) % ACCOUNTS;
@@ -288,9 +292,19 @@ static void do_transfer(worker *w)
         note_error(&w->c, SQL_HANDLE_DBC, w->dbc, "autocommit off");
         return;
     }
-    SQLBIGINT p1[2] = {x, a}, p2[2] = {x, b}, v[2];
-    int ok = run(w, "UPDATE acct SET bal = bal - ? WHERE id = ?", 2, p1, NULL, "transfer") == 1 &&
-             run(w, "UPDATE acct SET bal = bal + ? WHERE id = ?", 2, p2, NULL, "transfer") == 1;
+    SQLBIGINT p1[3] = {x, a, 0}, p2[2] = {x, b}, v[2];
+    int ok;
+    if (rand_r(&w->seed) % 2) {
+        SQLBIGINT pa[1] = {a}, seen[2];
+        ok = run(w, "SELECT bal, 0 FROM acct WHERE id = ?", 1, pa, seen, "transfer") == 1;
+        p1[0] = seen[0] - x;
+        p1[2] = seen[0];
+        ok = ok && run(w, "UPDATE acct SET bal = ? WHERE id = ? AND bal = ?", 3, p1, NULL,
+                       "transfer") == 1;
+    } else {
+        ok = run(w, "UPDATE acct SET bal = bal - ? WHERE id = ?", 2, p1, NULL, "transfer") == 1;
+    }
+    ok = ok && run(w, "UPDATE acct SET bal = bal + ? WHERE id = ?", 2, p2, NULL, "transfer") == 1;
     if (ok && run(w, CHECK_SQL, 0, NULL, v, "read in a transfer") == 1)
         check_invariant(w, v, "in a transaction's local preview");
     if (ok) {
