@@ -391,7 +391,7 @@ class Loop:
         proc = self.spawn(kind)
         head = []
         if kind == "cli":
-            time.sleep(self.rnd.uniform(0, 0.25))
+            time.sleep(self.rnd.uniform(0, 0.15))
         elif self.rnd.random() < 0.25:
             time.sleep(self.rnd.uniform(0, 0.6))  # during start-up and the first sync
         else:
