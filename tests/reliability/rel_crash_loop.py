@@ -51,7 +51,7 @@ SYNC_STEPS = ["journal-written", "pages-half-written", "pages-written", "journal
 WRITE_STEPS = ["pipeline-before-send", "pipeline-after-response"]
 SOAK = os.environ.get("LSQ_SOAK") == "1"
 # (LSQ_CRASH_KILLS=per-step,random overrides both, for a quick look)
-KILLS_PER_STEP, RANDOM_KILLS = (25, 2000) if SOAK else (3, 150)
+KILLS_PER_STEP, RANDOM_KILLS = (25, 2000) if SOAK else (3, 200)
 if os.environ.get("LSQ_CRASH_KILLS"):
     KILLS_PER_STEP, RANDOM_KILLS = (int(x) for x in os.environ["LSQ_CRASH_KILLS"].split(","))
 ACCOUNTS = 100
