@@ -335,6 +335,7 @@ static int lock_exclusive(sqlite3_file *db, int timeout_ms)
 
 static lsq_status apply_locked(const char *path, sqlite3_vfs *vfs, sqlite3_file *db,
                                apply_plan *p, int has_page1, uint64_t db_size_pages,
+                               const uint32_t *expect_counter, int *moved,
                                double *exclusive_since, lsq_error *err)
 {
     sqlite3_int64 old_bytes = 0;
@@ -367,6 +368,13 @@ static lsq_status apply_locked(const char *path, sqlite3_vfs *vfs, sqlite3_file 
         put_be32(rec + 4 + PAGE_SIZE, journal_checksum(nonce, img));
         rec += JOURNAL_RECORD;
         nrec++;
+    }
+    /* Another process applied a sync since the caller looked at the file:
+     * the pages in hand were maybe pulled before that one's, and writing
+     * them would put those pages (only) back in time. Write nothing. */
+    if (expect_counter && old_counter != *expect_counter) {
+        *moved = 1;
+        return LSQ_OK;
     }
     fix_page_one(p->page1, old_counter + 1, db_size_pages);
 
@@ -462,6 +470,19 @@ lsq_status lsq_apply_pages(const char *path, const char *vfs_name, const lsq_pag
                            size_t npages, uint64_t db_size_pages, double *blocked_seconds,
                            lsq_error *err)
 {
+    return lsq_apply_pages_if(path, vfs_name, pages, npages, db_size_pages, NULL, NULL,
+                              blocked_seconds, err);
+}
+
+lsq_status lsq_apply_pages_if(const char *path, const char *vfs_name, const lsq_page *pages,
+                              size_t npages, uint64_t db_size_pages,
+                              const uint32_t *expect_counter, int *moved,
+                              double *blocked_seconds, lsq_error *err)
+{
+    if (moved)
+        *moved = 0;
+    if (expect_counter && !moved)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_apply_pages_if: no 'moved' flag");
     if (blocked_seconds)
         *blocked_seconds = 0;
     if (!path || (npages && !pages))
@@ -520,7 +541,8 @@ lsq_status lsq_apply_pages(const char *path, const char *vfs_name, const lsq_pag
     if (rc != SQLITE_OK || !dbfile || !dbfile->pMethods) {
         st = lsq_fail(err, LSQ_ERR_MISC, rc, "cannot reach the file of '%s'", path);
     } else {
-        st = apply_locked(path, vfs, dbfile, &plan, has_page1, db_size_pages, &t0, err);
+        st = apply_locked(path, vfs, dbfile, &plan, has_page1, db_size_pages, expect_counter,
+                          moved, &t0, err);
     }
     /* Nothing was changed through SQLite, so COMMIT only drops the lock. A
      * failed apply also just unlocks: any journal left is rolled back by

@@ -12,6 +12,12 @@
  *   registry_lock  – the list and every refcount; held while a NEW replica
  *                    bootstraps so two connections never bootstrap one file;
  *   r->sync_mu     – one sync at a time per replica (and the pull remote);
+ *   r->lock_fd     – flock() on "<db>-libsql-lock", taken under sync_mu: one
+ *                    sync (or bootstrap, or adoption) at a time among all
+ *                    PROCESSES sharing the file, so their pulls and applies
+ *                    cannot interleave (a pull applied after a newer one
+ *                    would put pages back in time) and sidecars are written
+ *                    in the order of the applies;
  *   r->state_mu    – the state snapshot and the background thread's fields.
  */
 #include "replica.h"
@@ -30,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +54,8 @@ struct lsq_replica {
     lsq_remote *sql_remote;     /* used under sql_mu only */
 
     pthread_mutex_t sync_mu;
+    char *lock_path;            /* "<db>-libsql-lock" */
+    int lock_fd;                /* open on lock_path; -1 = could not be opened */
     pthread_mutex_t sql_mu;
     /* sync_mu: before following the primary again, check it is still the
      * database the file was made from (primary_check.h): set at open and
@@ -74,6 +83,45 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- the cross-process sync lock ---- */
+
+static void open_lock_file(lsq_replica *r)
+{
+    r->lock_fd = r->lock_path ? open(r->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+    if (r->lock_fd < 0)
+        LSQ_LOG(LSQ_LOG_DEBUG, "sync", "no sync lock file '%s': %s",
+                r->lock_path ? r->lock_path : "(none)", strerror(errno));
+}
+
+/* Take the file's sync lock (caller holds sync_mu). A failed bootstrap
+ * removes the lock file (it leaves nothing behind), so a lock taken on a
+ * file that is no longer at lock_path is worthless: open it again. Without
+ * a lock file (a read-only directory, say) syncs still cannot tear the file:
+ * the applier re-checks the change counter under SQLite's lock
+ * (lsq_apply_pages_if). */
+static void file_lock(lsq_replica *r)
+{
+    for (int tries = 0; r->lock_fd >= 0 && tries < 100; tries++) {
+        if (flock(r->lock_fd, LOCK_EX) != 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        struct stat held, now;
+        if (fstat(r->lock_fd, &held) == 0 && stat(r->lock_path, &now) == 0 &&
+            held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+            return;
+        close(r->lock_fd);
+        open_lock_file(r);
+    }
+}
+
+static void file_unlock(lsq_replica *r)
+{
+    if (r->lock_fd >= 0)
+        flock(r->lock_fd, LOCK_UN);
 }
 
 /* ---- the registry key ---- */
@@ -181,6 +229,13 @@ static lsq_status save_meta(lsq_replica *r, const char *file, const char *revisi
 
 /* ---- sync ---- */
 
+/* Other processes may sync the same file (sync_mu is per process). A pull
+ * is applied only if the file's change counter, read before the pull, is
+ * unchanged under the applier's lock (lsq_apply_pages_if); otherwise another
+ * process applied newer pages meanwhile and we pull again, this many times
+ * before reporting the file busy. */
+#define MAX_MOVED_RETRIES 8
+
 static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *err)
 {
     char old_rev[sizeof r->st.revision];
@@ -192,52 +247,69 @@ static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *
 
     double t0 = now_seconds();
     lsq_pull_result res;
-    lsq_status st = lsq_remote_pull(r->pull_remote, old_rev, 0, &res, err);
-    if (st != LSQ_OK)
-        return st;
-    stats->bytes = res.body_len;
-
-    unsigned long long a, b;
-    if (parse_revision(old_rev, &a) && parse_revision(res.server_revision, &b) && b < a) {
-        /* The server's history restarted (its WAL was checkpointed): a pull
-         * from our revision cannot be trusted to return every change. */
-        st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
-                      "the primary's revision went backwards (from %s to %s), usually because "
-                      "its WAL was checkpointed; the replica '%s' cannot follow it "
-                      "incrementally: delete it and its -libsql-meta file to re-bootstrap",
-                      old_rev, res.server_revision, r->path);
-        lsq_pull_result_free(&res);
-        return st;
-    }
-
-    if (r->verify_primary) {
-        st = lsq_primary_check(r->pull_remote, r->path, r->vfs_name, old_rev, err);
-        pthread_mutex_lock(&r->state_mu);
-        if (st == LSQ_ERR_PROTOCOL)
-            snprintf(r->refused, sizeof r->refused, "%s", err->message);
-        else if (st == LSQ_OK)
-            r->refused[0] = '\0';
-        pthread_mutex_unlock(&r->state_mu);
-        if (st != LSQ_OK) {
-            lsq_pull_result_free(&res);
-            return st;
-        }
-        r->verify_primary = 0;
-    }
-
-    /* A header without db_size carries no news about the size. */
-    uint64_t new_size = res.db_size_pages ? res.db_size_pages : old_size;
-    int need_apply = res.npages > 0 || new_size != old_size;
-    int changed = strcmp(old_rev, res.server_revision) != 0;
+    lsq_status st;
     double blocked = 0;
-    if (need_apply) {
-        st = lsq_apply_pages(r->path, r->vfs_name, res.pages, res.npages, new_size, &blocked,
-                             err);
-        if (st != LSQ_OK) {
+    uint64_t new_size;
+    int need_apply, changed, moved = 0, attempts = 0;
+    do {
+        if (moved)
+            lsq_pull_result_free(&res);
+        if (++attempts > MAX_MOVED_RETRIES)
+            return lsq_fail(err, LSQ_ERR_BUSY, SQLITE_BUSY,
+                            "other processes kept syncing replica file '%s' while this one "
+                            "pulled; try again", r->path);
+        uint32_t counter_before = 0;
+        uint64_t bytes_before = 0;
+        st = lsq_meta_file_identity(r->path, r->vfs_name, &counter_before, &bytes_before, err);
+        if (st != LSQ_OK)
+            return st;
+        st = lsq_remote_pull(r->pull_remote, old_rev, 0, &res, err);
+        if (st != LSQ_OK)
+            return st;
+        stats->bytes += res.body_len;
+
+        unsigned long long a, b;
+        if (parse_revision(old_rev, &a) && parse_revision(res.server_revision, &b) && b < a) {
+            /* The server's history restarted (its WAL was checkpointed): a
+             * pull from our revision cannot be trusted to return every change. */
+            st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
+                          "the primary's revision went backwards (from %s to %s), usually "
+                          "because its WAL was checkpointed; the replica '%s' cannot follow it "
+                          "incrementally: delete it and its -libsql-meta file to re-bootstrap",
+                          old_rev, res.server_revision, r->path);
             lsq_pull_result_free(&res);
             return st;
         }
-    }
+
+        if (r->verify_primary) {
+            st = lsq_primary_check(r->pull_remote, r->path, r->vfs_name, old_rev, err);
+            pthread_mutex_lock(&r->state_mu);
+            if (st == LSQ_ERR_PROTOCOL)
+                snprintf(r->refused, sizeof r->refused, "%s", err->message);
+            else if (st == LSQ_OK)
+                r->refused[0] = '\0';
+            pthread_mutex_unlock(&r->state_mu);
+            if (st != LSQ_OK) {
+                lsq_pull_result_free(&res);
+                return st;
+            }
+            r->verify_primary = 0;
+        }
+
+        /* A header without db_size carries no news about the size. */
+        new_size = res.db_size_pages ? res.db_size_pages : old_size;
+        need_apply = res.npages > 0 || new_size != old_size;
+        changed = strcmp(old_rev, res.server_revision) != 0;
+        moved = 0;
+        if (need_apply) {
+            st = lsq_apply_pages_if(r->path, r->vfs_name, res.pages, res.npages, new_size,
+                                    &counter_before, &moved, &blocked, err);
+            if (st != LSQ_OK) {
+                lsq_pull_result_free(&res);
+                return st;
+            }
+        }
+    } while (moved);
     if (need_apply || changed) {
         lsq_crash_point("before-meta");
         st = save_meta(r, r->path, res.server_revision, new_size, err);
@@ -301,10 +373,13 @@ static lsq_status sync_mode(lsq_replica *r, lsq_progress_fn fn, void *ctx, int m
      * this sync alone and is gone again before the lock is released. */
     if (fn)
         lsq_remote_set_progress(r->pull_remote, fn, ctx);
+    /* Syncs of other processes wait on the file lock (file_lock). */
+    file_lock(r);
     int handled = 0;
     lsq_status st = lsq_offline_sync_locked(r, mode, push, stats, &handled, err);
     if (st == LSQ_OK && !handled && (mode & LSQ_OFFLINE_PULL))
         st = sync_locked(r, stats, err);
+    file_unlock(r);
     if (fn)
         lsq_remote_set_progress(r->pull_remote, NULL, NULL);
     if (st != LSQ_OK) {
@@ -354,20 +429,19 @@ static void fsync_parent(const char *path)
 
 /* Build the first revision beside the final name ("<db>.libsql-new"), write
  * the sidecar, then rename into place: a crash before the rename leaves no
- * replica file, so the next open simply bootstraps again. */
+ * replica file, so the next open simply bootstraps again. Called with
+ * sync_mu and the file lock held (the temp name is shared by processes). */
 static lsq_status bootstrap(lsq_replica *r, lsq_progress_fn fn, void *ctx, lsq_error *err)
 {
     lsq_pull_result res;
     double t0 = now_seconds();
     /* As in a sync: the callback lives on the pull remote under sync_mu for
-     * this one pull (registry_lock -> sync_mu is the documented order). */
-    pthread_mutex_lock(&r->sync_mu);
+     * this one pull. */
     if (fn)
         lsq_remote_set_progress(r->pull_remote, fn, ctx);
     lsq_status st = lsq_remote_pull(r->pull_remote, NULL, 0, &res, err);
     if (fn)
         lsq_remote_set_progress(r->pull_remote, NULL, NULL);
-    pthread_mutex_unlock(&r->sync_mu);
     if (st != LSQ_OK) {
         LSQ_LOG(LSQ_LOG_ERROR, "sync", "bootstrap of '%s' failed (status %d): %s", r->path,
                 (int)st, err->message);
@@ -492,6 +566,9 @@ static void replica_free(lsq_replica *r)
     pthread_mutex_destroy(&r->state_mu);
     pthread_cond_destroy(&r->wake);
     lsq_crypto_vfs_release(r->crypto);
+    if (r->lock_fd >= 0)
+        close(r->lock_fd);
+    free(r->lock_path);
     free(r->path);
     free(r);
 }
@@ -526,6 +603,11 @@ static lsq_status replica_new(const lsq_config *cfg, char *path, lsq_replica **o
     r->path = path;
     r->verify_primary = 1;
     lsq_meta_url_hash(cfg->sync_url, r->url_hash);
+    size_t n = strlen(path) + sizeof "-libsql-lock";
+    r->lock_path = malloc(n);
+    if (r->lock_path)
+        snprintf(r->lock_path, n, "%s-libsql-lock", path);
+    open_lock_file(r);
     pthread_mutex_init(&r->sync_mu, NULL);
     pthread_mutex_init(&r->sql_mu, NULL);
     pthread_mutex_init(&r->state_mu, NULL);
@@ -605,6 +687,20 @@ static lsq_status adopt_existing(lsq_replica *r, const char *sync_url, lsq_error
     st = lsq_meta_check(r->path, r->vfs_name, &m, sync_url, err);
     if (st != LSQ_OK)
         return st;
+    /* A crash after an apply and before its sidecar leaves the file one
+     * change ahead of the sidecar, which lsq_meta_check accepts. Record the
+     * file's identity now, with the OLD revision (re-pulling from it is
+     * idempotent): otherwise a second such crash puts the file two changes
+     * ahead and the replica is refused as modified outside the driver. */
+    uint32_t counter = 0;
+    uint64_t bytes = 0;
+    st = lsq_meta_file_identity(r->path, r->vfs_name, &counter, &bytes, err);
+    if (st == LSQ_OK && (counter != m.change_counter || bytes != m.file_size)) {
+        m.db_size_pages = bytes / 4096;  /* replica pages are 4096 bytes (PROTOCOL.md) */
+        st = save_meta(r, r->path, m.revision, m.db_size_pages, err);
+    }
+    if (st != LSQ_OK)
+        return st;
     pthread_mutex_lock(&r->state_mu);
     snprintf(r->st.revision, sizeof r->st.revision, "%s", m.revision);
     r->st.db_size_pages = m.db_size_pages;
@@ -654,13 +750,23 @@ lsq_status lsq_replica_acquire_w(const lsq_config *cfg, lsq_replica **out, char 
             pthread_mutex_unlock(&registry_lock);
             return st;
         }
+        /* Under the file lock: another process may be bootstrapping the
+         * file right now (then we adopt what it made) or syncing it. */
+        pthread_mutex_lock(&r->sync_mu);
+        file_lock(r);
         struct stat sb;
         if (stat(r->path, &sb) != 0 || sb.st_size == 0) {
             st = bootstrap(r, cfg->open_progress, cfg->open_progress_ctx, err);
             fresh = st == LSQ_OK;
+            /* A failed bootstrap leaves no file behind, the lock's neither
+             * (file_lock notices, in a process waiting for it). */
+            if (st != LSQ_OK && r->lock_fd >= 0)
+                unlink(r->lock_path);
         } else {
             st = adopt_existing(r, cfg->sync_url, err);
         }
+        file_unlock(r);
+        pthread_mutex_unlock(&r->sync_mu);
         if (st != LSQ_OK) {
             pthread_mutex_unlock(&registry_lock);
             replica_free(r);
@@ -751,7 +857,9 @@ lsq_status lsq_replica_pipeline(lsq_replica *r, const char *json_body, char **re
     if (!r)
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_replica_pipeline: no replica");
     pthread_mutex_lock(&r->sql_mu);
+    lsq_crash_point("pipeline-before-send");
     lsq_status st = lsq_remote_pipeline(r->sql_remote, json_body, response, err);
+    lsq_crash_point("pipeline-after-response");
     pthread_mutex_unlock(&r->sql_mu);
     return st;
 }
@@ -762,8 +870,12 @@ lsq_status lsq_replica_pipeline_timeout(lsq_replica *r, const char *json_body, l
     if (!r)
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_replica_pipeline: no replica");
     pthread_mutex_lock(&r->sql_mu);
+    lsq_crash_point("pipeline-before-send");
     lsq_status st = lsq_remote_pipeline_timeout(r->sql_remote, json_body, timeout_ms, response,
                                                 err);
+    /* Dying here leaves a write the primary committed but the application
+     * never heard of: what the exactly-once ledger settles. */
+    lsq_crash_point("pipeline-after-response");
     pthread_mutex_unlock(&r->sql_mu);
     return st;
 }

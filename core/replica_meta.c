@@ -167,7 +167,10 @@ lsq_status lsq_meta_save(const char *db_path, const lsq_replica_meta *meta, lsq_
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     char *path = lsq_meta_path(db_path);
-    size_t tlen = path ? strlen(path) + sizeof ".tmp" : 0;
+    /* The temp name is per process: processes sharing the replica file save
+     * sidecars concurrently, and with one shared name one renames the
+     * other's half-written temp file away (the other's rename then fails). */
+    size_t tlen = path ? strlen(path) + sizeof ".tmp." + 24 : 0;
     char *tmp = path ? malloc(tlen) : NULL;
     if (!text || !path || !tmp) {
         free(text);
@@ -175,7 +178,7 @@ lsq_status lsq_meta_save(const char *db_path, const lsq_replica_meta *meta, lsq_
         free(tmp);
         return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
     }
-    snprintf(tmp, tlen, "%s.tmp", path);
+    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
 
     lsq_status st = LSQ_OK;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

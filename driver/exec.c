@@ -663,12 +663,21 @@ SQLRETURN odbc_Cancel(stmt *s)
             sqlite3_interrupt(db);
         return SQL_SUCCESS;
     }
+    int need_data = s->state == ST_NEED_DATA;
+    pthread_mutex_unlock(&s->hdr.lock);
+    if (!need_data)
+        return SQL_SUCCESS;
+    /* Resetting uses the connection's SQLite handle: take the connection's
+     * lock, then the statement's, the order every entry point uses (api.h). */
+    handle_lock(&s->dbc->hdr);
+    handle_lock(&s->hdr);
     if (s->state == ST_NEED_DATA) {
         params_free_dae(s);
         if (s->sst)
             sqlite3_reset(s->sst);
         s->state = s->prepared ? ST_PREPARED : ST_ALLOCATED;
     }
-    pthread_mutex_unlock(&s->hdr.lock);
+    handle_unlock(&s->hdr);
+    handle_unlock(&s->dbc->hdr);
     return SQL_SUCCESS;
 }

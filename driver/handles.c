@@ -326,13 +326,14 @@ SQLRETURN odbc_AllocHandle(SQLSMALLINT type, SQLHANDLE in, SQLHANDLE *out)
 void stmt_destroy(stmt *s)
 {
     dbc *c = s->dbc;
+    /* Held to the end: finalizing uses the connection's SQLite handle,
+     * which another thread's statement may be using (see api.h). */
     handle_lock(&c->hdr);
     for (stmt **pp = &c->stmts; *pp; pp = &(*pp)->next)
         if (*pp == s) {
             *pp = s->next;
             break;
         }
-    handle_unlock(&c->hdr);
 
     live_remove(s);
     stmt_close_results(s);
@@ -350,6 +351,7 @@ void stmt_destroy(stmt *s)
     implicit_desc_destroy(&s->imp_ipd);
     hdr_destroy(&s->hdr);
     free(s);
+    handle_unlock(&c->hdr);
 }
 
 void desc_destroy(desc *d)

@@ -55,7 +55,15 @@ fi
 tsan_build=${BUILD_TSAN:-$here/build-tsan}
 tsan_passed=0 tsan_failed=0
 cmake -S "$here" -B "$tsan_build" -DCMAKE_BUILD_TYPE=Debug -DLSQ_TSAN=ON -DLSQ_BENCH=OFF >/dev/null
-cmake --build "$tsan_build" -j"$(nproc)" >/dev/null
+# Only what the tsan tests run: the driver library (run.sh insists on it,
+# and script tests load it), the CLI, and the rel_tsan_* programs. The unit
+# tests, other programs and the setup library are not built a second time.
+tsan_targets="sqlodbc libsql-odbc"
+for src in "$here"/tests/reliability/rel_tsan_*.c; do
+  [ -f "$src" ] && tsan_targets="$tsan_targets $(basename "$src" .c)"
+done
+# shellcheck disable=SC2086 # one word per target
+cmake --build "$tsan_build" -j"$(nproc)" --target $tsan_targets >/dev/null
 rm -rf "$tsan_build/reports" && mkdir -p "$tsan_build/reports"
 tlog=$(mktemp)
 (cd "$tsan_build" && ctest --output-on-failure -L tsan --timeout 900) 2>&1 | tee "$tlog" || true

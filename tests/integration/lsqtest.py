@@ -17,6 +17,8 @@ It owns:
   a crash point, a SIGKILL),
   `odbc_state` / `odbc_dump` / `norm_rows` / `user_tables` (comparable dumps),
   `diag_message` and `write_report` ($LSQ_REPORT_DIR/<test>.txt figures);
+- `Bank`: an invariant-keeping workload (transfers between accounts) on a
+  primary, with a writer thread that can be paused;
 - the runners: `unittest_main` (a unittest suite, "N passed, M failed", a
   skip counts as a failure) and `run_cases` (plain functions that raise
   CheckFailed), with `check`, `CheckFailed` and `sqlstate`.
@@ -28,6 +30,7 @@ import base64
 import http.server
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -429,6 +432,97 @@ class NpmOfflineClient:
 
     def pending(self):
         return int(self.run("stats")["cdcOperations"])
+
+
+# ---------- an invariant-keeping workload -----------------------------------
+
+class Bank:
+    """Accounts on a primary whose every committed revision satisfies
+        sum(bal) = accounts * 1000,  count(acct) = accounts,  counter.n = count(audit)
+    (rows on many pages: a torn apply, some pages of a revision and not others,
+    breaks it). `transfer` commits one such revision through /v2/pipeline;
+    `start_writer` keeps doing so on a thread, which `pause`/`resume` hold
+    still (e.g. while a replica is compared with the primary). Shared by the
+    replica concurrency test and the reliability crash loop."""
+
+    CHECK_SQL = ("SELECT (SELECT sum(bal) FROM acct), (SELECT count(*) FROM acct), "
+                 "(SELECT n FROM counter), (SELECT count(*) FROM audit)")
+
+    def __init__(self, primary, accounts=300, seed=7):
+        self.primary = primary
+        self.accounts = accounts
+        self.total = accounts * 1000
+        self.rnd = random.Random(seed)
+        self.transfers = 0
+        self.error = None
+        self._stop = threading.Event()
+        self._go = threading.Event()
+        self._go.set()
+        self._busy = threading.Lock()
+        self._thread = None
+
+    def create(self, extra=()):
+        """The tables and the first revision (extra: more statements, same transaction)."""
+        values = ",".join("(%d, 1000, randomblob(200))" % i
+                          for i in range(1, self.accounts + 1))
+        self.primary.transaction(
+            ["CREATE TABLE acct(id INTEGER PRIMARY KEY, bal INTEGER NOT NULL, pad BLOB)",
+             "CREATE TABLE audit(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, "
+             "amount INTEGER, pad BLOB)",
+             "CREATE TABLE counter(n INTEGER NOT NULL)",
+             "INSERT INTO counter VALUES (0)",
+             "INSERT INTO acct VALUES " + values] + list(extra) + ["SELECT 1"])
+
+    def violates(self, row):
+        """True when a CHECK_SQL row breaks the invariant."""
+        total, naccts, n, naudit = row
+        return total != self.total or naccts != self.accounts or n != naudit
+
+    def transfer(self, rnd=None):
+        rnd = rnd or self.rnd
+        a, b = rnd.sample(range(1, self.accounts + 1), 2)
+        x = rnd.randint(1, 500)
+        self.primary.transaction([
+            "UPDATE acct SET bal = bal - %d, pad = randomblob(200) WHERE id = %d" % (x, a),
+            "INSERT INTO audit(a, b, amount, pad) VALUES (%d, %d, %d, randomblob(100))"
+            % (a, b, x),
+            "UPDATE acct SET bal = bal + %d, pad = randomblob(200) WHERE id = %d" % (x, b),
+            "UPDATE counter SET n = n + 1",
+            "SELECT 1"])
+        self.transfers += 1
+
+    def _writer(self, pause):
+        try:
+            while not self._stop.is_set():
+                self._go.wait(0.2)
+                with self._busy:
+                    if self._go.is_set() and not self._stop.is_set():
+                        self.transfer()
+                if pause:
+                    self._stop.wait(pause)
+        except Exception as e:  # reported by the test through .error
+            self.error = repr(e)
+
+    def start_writer(self, pause=0):
+        """Transfer on a thread until stop_writer, sleeping pause seconds
+        between transfers (0 = flat out)."""
+        self._thread = threading.Thread(target=self._writer, args=(pause,), daemon=True)
+        self._thread.start()
+
+    def pause(self):
+        """Return once no transfer is in flight and none will start."""
+        self._go.clear()
+        with self._busy:
+            pass
+
+    def resume(self):
+        self._go.set()
+
+    def stop_writer(self):
+        self._stop.set()
+        self._go.set()
+        if self._thread:
+            self._thread.join(60)
 
 
 # ---------- runners ----------------------------------------------------------

@@ -22,28 +22,18 @@ Run by tests/integration/run.sh. Prints "N passed, M failed"; exits non-zero
 on failure. The primary is stopped in tearDown whatever happens.
 """
 import os
-import random
 import subprocess
 import sys
 import threading
 import time
 import unittest
 
-from lsqtest import CLEAN_ENV, TMP, Primary, pyodbc, unittest_main
+from lsqtest import CLEAN_ENV, TMP, Bank, Primary, pyodbc, unittest_main
 
-ACCOUNTS = 300
-TOTAL = ACCOUNTS * 1000
 MAX_SYNCS = 300
 MAX_SECONDS = 45
 READERS = 3
-
-CHECK_SQL = ("SELECT (SELECT sum(bal) FROM acct), (SELECT count(*) FROM acct), "
-             "(SELECT n FROM counter), (SELECT count(*) FROM audit)")
-
-
-def violates(row):
-    total, naccts, n, naudit = row
-    return total != TOTAL or naccts != ACCOUNTS or n != naudit
+CHECK_SQL = Bank.CHECK_SQL
 
 
 class Atomicity(unittest.TestCase):
@@ -55,15 +45,9 @@ class Atomicity(unittest.TestCase):
 
     def test_readers_never_see_a_torn_revision(self):
         p = self.primary
-        values = ",".join("(%d, 1000, randomblob(200))" % i for i in range(1, ACCOUNTS + 1))
-        p.transaction(["CREATE TABLE acct(id INTEGER PRIMARY KEY, bal INTEGER NOT NULL, "
-                       "pad BLOB)",
-                       "CREATE TABLE audit(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, "
-                       "amount INTEGER, pad BLOB)",
-                       "CREATE TABLE counter(n INTEGER NOT NULL)",
-                       "INSERT INTO counter VALUES (0)",
-                       "INSERT INTO acct VALUES " + values,
-                       "SELECT 1"])
+        bank = Bank(p)  # the writer: transfers that keep the invariant
+        bank.create()
+        violates = bank.violates
 
         db = os.path.join(TMP, "conc.db")
         cs = "DRIVER=libSQL;Database=%s;SyncUrl=%s" % (db, p.url)
@@ -71,28 +55,8 @@ class Atomicity(unittest.TestCase):
         self.assertFalse(violates(tuple(syncer.execute(CHECK_SQL).fetchone())))
 
         stop = threading.Event()
-        stats = {"transfers": 0, "writer_error": None, "reads": 0, "violations": [],
-                 "reader_errors": []}
+        stats = {"reads": 0, "violations": [], "reader_errors": []}
         lock = threading.Lock()
-
-        def writer():
-            rnd = random.Random(7)
-            try:
-                while not stop.is_set():
-                    a, b = rnd.sample(range(1, ACCOUNTS + 1), 2)
-                    x = rnd.randint(1, 500)
-                    p.transaction([
-                        "UPDATE acct SET bal = bal - %d, pad = randomblob(200) WHERE id = %d"
-                        % (x, a),
-                        "INSERT INTO audit(a, b, amount, pad) VALUES (%d, %d, %d, "
-                        "randomblob(100))" % (a, b, x),
-                        "UPDATE acct SET bal = bal + %d, pad = randomblob(200) WHERE id = %d"
-                        % (x, b),
-                        "UPDATE counter SET n = n + 1",
-                        "SELECT 1"])
-                    stats["transfers"] += 1
-            except Exception as e:  # reported by the test
-                stats["writer_error"] = repr(e)
 
         def reader(k):
             try:
@@ -126,8 +90,8 @@ class Atomicity(unittest.TestCase):
              '|| echo "ERROR $?"; done > "$4" 2>&1', "loop", stop_file, db, CHECK_SQL,
              shell_out], env=CLEAN_ENV)
 
-        threads = [threading.Thread(target=writer)]
-        threads += [threading.Thread(target=reader, args=(k,)) for k in range(READERS)]
+        bank.start_writer()
+        threads = [threading.Thread(target=reader, args=(k,)) for k in range(READERS)]
         for t in threads:
             t.start()
         syncs = changed = 0
@@ -135,7 +99,7 @@ class Atomicity(unittest.TestCase):
         t0 = time.time()
         try:
             while syncs < MAX_SYNCS and time.time() - t0 < MAX_SECONDS:
-                if stats["writer_error"]:
+                if bank.error:
                     break
                 try:
                     cur = syncer.execute("PRAGMA libsql_sync")
@@ -149,6 +113,7 @@ class Atomicity(unittest.TestCase):
                     stats["violations"].append(("syncer", row))
         finally:
             stop.set()
+            bank.stop_writer()
             with open(stop_file, "w"):
                 pass
             for t in threads:
@@ -174,9 +139,9 @@ class Atomicity(unittest.TestCase):
 
         print("  %d syncs (%d moved the replica, %d failed) in %.1f s; %d transfers; "
               "%d ODBC reads; %d sqlite3-shell reads" %
-              (syncs, changed, len(sync_errors), elapsed, stats["transfers"], stats["reads"],
+              (syncs, changed, len(sync_errors), elapsed, bank.transfers, stats["reads"],
                shell_rows))
-        self.assertIsNone(stats["writer_error"])
+        self.assertIsNone(bank.error)
         self.assertEqual(stats["violations"], [], "readers saw a torn revision")
         self.assertEqual(sync_errors, [])
         self.assertEqual(stats["reader_errors"], [])
