@@ -92,16 +92,14 @@ static lsq_status compare_local(const char *path, const char *vfs_name,
 }
 
 lsq_status lsq_primary_check(lsq_remote *pull, const char *path, const char *vfs_name,
-                             const char *revision, lsq_error *err)
+                             lsq_error *err)
 {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long n = revision && *revision ? strtoull(revision, &end, 10) : 0;
-    if (!revision || !*revision || errno || *end || n == 0)
-        return LSQ_OK; /* nothing this scheme can compare */
-
-    /* A file one apply ahead of its sidecar (a crash between the two) holds
-     * pages newer than `revision`: the sync re-pulls them; no verdict. */
+    /* The sidecar says which revision the file holds: under the replica's
+     * file lock it describes the file even when another process synced it
+     * after this one last looked (its in-memory revision is then older).
+     * A file one apply ahead of its sidecar (a crash between the two), or
+     * adopted in that state at open (may_be_ahead), holds pages newer than
+     * the sidecar's revision: the sync re-pulls them; no verdict. */
     lsq_replica_meta m;
     int found = 0;
     uint32_t counter = 0;
@@ -111,8 +109,14 @@ lsq_status lsq_primary_check(lsq_remote *pull, const char *path, const char *vfs
         st = lsq_meta_file_identity(path, vfs_name, &counter, &fsize, err);
     if (st != LSQ_OK)
         return st;
-    if (!found || counter != m.change_counter)
+    if (!found || counter != m.change_counter || m.may_be_ahead)
         return LSQ_OK;
+    const char *revision = m.revision;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = *revision ? strtoull(revision, &end, 10) : 0;
+    if (!*revision || errno || *end || n == 0)
+        return LSQ_OK; /* nothing this scheme can compare */
 
     unsigned long long from = n > LSQ_PRIMARY_CHECK_FRAMES ? n - LSQ_PRIMARY_CHECK_FRAMES : 0;
     char from_rev[32];
@@ -133,7 +137,7 @@ lsq_status lsq_primary_check(lsq_remote *pull, const char *path, const char *vfs
                 "revision %s, it answered revision '%s' with %zu pages", path, revision,
                 res.server_revision, res.npages);
     if (st == LSQ_OK && differs) {
-        char why[160];
+        char why[64 + sizeof m.revision];
         snprintf(why, sizeof why, "its page %u at revision %s differs from the replica's",
                  differs, revision);
         st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,

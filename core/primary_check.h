@@ -22,7 +22,8 @@
 /*
  * Compare the local file at path (read through VFS vfs_name under a SHARED
  * lock) with the primary's pages changed in the last frames up to
- * `revision` (the sidecar's), as the primary serves them for that revision.
+ * the revision the sidecar records (read here, under the caller's file
+ * lock), as the primary serves them for that revision.
  * LSQ_OK: the same database (or nothing to compare: a non-numeric revision,
  * revision 0, a file one apply ahead of its sidecar after a crash, a server
  * that ignores server_revision and answers its newest revision).
@@ -31,6 +32,6 @@
  * (the caller tries again at its next sync).
  */
 lsq_status lsq_primary_check(lsq_remote *pull, const char *path, const char *vfs_name,
-                             const char *revision, lsq_error *err);
+                             lsq_error *err);
 
 #endif

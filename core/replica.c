@@ -210,12 +210,14 @@ static int parse_revision(const char *s, unsigned long long *out)
     return 1;
 }
 
-/* Write the sidecar describing the file as it is now. */
-static lsq_status save_meta(lsq_replica *r, const char *file, const char *revision,
-                            uint64_t size_pages, lsq_error *err)
+/* Write the sidecar describing the file as it is now; may_be_ahead: the
+ * file may hold pages newer than `revision` (replica_meta.h). */
+static lsq_status save_meta_as(lsq_replica *r, const char *file, const char *revision,
+                               uint64_t size_pages, int may_be_ahead, lsq_error *err)
 {
     lsq_replica_meta m;
     memset(&m, 0, sizeof m);
+    m.may_be_ahead = may_be_ahead;
     m.format = LSQ_META_FORMAT;
     memcpy(m.url_sha256, r->url_hash, sizeof m.url_sha256);
     snprintf(m.revision, sizeof m.revision, "%s", revision);
@@ -225,6 +227,12 @@ static lsq_status save_meta(lsq_replica *r, const char *file, const char *revisi
     if (st != LSQ_OK)
         return st;
     return lsq_meta_save(r->path, &m, err);
+}
+
+static lsq_status save_meta(lsq_replica *r, const char *file, const char *revision,
+                            uint64_t size_pages, lsq_error *err)
+{
+    return save_meta_as(r, file, revision, size_pages, 0, err);
 }
 
 /* ---- sync ---- */
@@ -282,7 +290,7 @@ static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *
         }
 
         if (r->verify_primary) {
-            st = lsq_primary_check(r->pull_remote, r->path, r->vfs_name, old_rev, err);
+            st = lsq_primary_check(r->pull_remote, r->path, r->vfs_name, err);
             pthread_mutex_lock(&r->state_mu);
             if (st == LSQ_ERR_PROTOCOL)
                 snprintf(r->refused, sizeof r->refused, "%s", err->message);
@@ -697,7 +705,7 @@ static lsq_status adopt_existing(lsq_replica *r, const char *sync_url, lsq_error
     st = lsq_meta_file_identity(r->path, r->vfs_name, &counter, &bytes, err);
     if (st == LSQ_OK && (counter != m.change_counter || bytes != m.file_size)) {
         m.db_size_pages = bytes / 4096;  /* replica pages are 4096 bytes (PROTOCOL.md) */
-        st = save_meta(r, r->path, m.revision, m.db_size_pages, err);
+        st = save_meta_as(r, r->path, m.revision, m.db_size_pages, 1, err);
     }
     if (st != LSQ_OK)
         return st;

@@ -118,6 +118,8 @@ lsq_status lsq_meta_load(const char *db_path, lsq_replica_meta *out, int *found,
              get_u64(root, "db_size_pages", &out->db_size_pages) &&
              get_u64(root, "change_counter", &counter) && counter <= 0xffffffffu &&
              get_u64(root, "file_size", &out->file_size);
+    uint64_t ahead = 0;
+    out->may_be_ahead = ok && get_u64(root, "may_be_ahead", &ahead) && ahead != 0;
     cJSON_Delete(root);
     if (!ok) {
         lsq_fail(err, LSQ_ERR_MISC, 0,
@@ -128,6 +130,7 @@ lsq_status lsq_meta_load(const char *db_path, lsq_replica_meta *out, int *found,
     }
     out->format = (int)format;
     out->change_counter = (uint32_t)counter;
+
     *found = 1;
     free(path);
     return LSQ_OK;
@@ -164,6 +167,8 @@ lsq_status lsq_meta_save(const char *db_path, const lsq_replica_meta *meta, lsq_
     cJSON_AddNumberToObject(root, "db_size_pages", (double)meta->db_size_pages);
     cJSON_AddNumberToObject(root, "change_counter", (double)meta->change_counter);
     cJSON_AddNumberToObject(root, "file_size", (double)meta->file_size);
+    if (meta->may_be_ahead)
+        cJSON_AddNumberToObject(root, "may_be_ahead", 1);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     char *path = lsq_meta_path(db_path);

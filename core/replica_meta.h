@@ -19,6 +19,11 @@ typedef struct lsq_replica_meta {
     uint64_t db_size_pages;
     uint32_t change_counter;     /* page-1 bytes 24-27 after the last apply */
     uint64_t file_size;          /* bytes, after the last apply */
+    int may_be_ahead;            /* 1: a crash fell between an apply and its sidecar, and
+                                    the file may hold pages newer than `revision` (the
+                                    next sync re-pulls them); its pages cannot be compared
+                                    with the primary's at `revision` (primary_check.c).
+                                    Optional in the file (absent = 0). */
 } lsq_replica_meta;
 
 /* Hex SHA-256 of the sync URL (a trailing '/' is ignored). */
