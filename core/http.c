@@ -487,7 +487,9 @@ static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *heade
 typedef struct pull_body {
     body_buffer diag;           /* cap, counts, an error answer's first bytes */
     lsq_pull_stream *stream;
+    lsq_remote *r;
     int status_known, is_error;
+    uint64_t announced;         /* Content-Length, 0 = unknown */
 } pull_body;
 
 /* Bytes of a non-2xx answer kept for its message. */
@@ -508,6 +510,10 @@ static size_t on_pull_body(char *ptr, size_t size, size_t nmemb, void *userdata)
         curl_easy_getinfo(b->curl, CURLINFO_RESPONSE_CODE, &status);
         pb->is_error = status < 200 || status > 299;
         pb->status_known = 1;
+        curl_off_t cl = -1;
+        if (curl_easy_getinfo(b->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
+            cl > 0)
+            pb->announced = (uint64_t)cl;
     }
     if (pb->is_error) {
         /* Not protobuf: keep the start for http_failure's excerpt. */
@@ -532,6 +538,10 @@ static size_t on_pull_body(char *ptr, size_t size, size_t nmemb, void *userdata)
         b->cb_status = st;
         return 0;
     }
+    /* curl reads up to 100 buffers (25 MB here) between two calls of its
+     * progress callback when data keep coming: report every piece. */
+    if (pb->r->progress_fn)
+        pb->r->progress_fn(pb->r->progress_ctx, b->received, pb->announced);
     return n;
 }
 
@@ -556,6 +566,7 @@ lsq_status lsq_remote_pull_stream(lsq_remote *r, const char *client_revision,
     }
     pull_body pb;
     memset(&pb, 0, sizeof pb);
+    pb.r = r;
     lsq_status st = lsq_pull_stream_new(sink, &pb.stream, err);
     if (st != LSQ_OK) {
         free(req);

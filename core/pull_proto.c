@@ -515,7 +515,8 @@ lsq_status lsq_pull_stream_feed(lsq_pull_stream *s, const unsigned char *data, s
             s->msg = m;
             s->msg_cap = cap;
         }
-        memcpy(s->msg + s->msg_have, p, take);
+        if (take)
+            memcpy(s->msg + s->msg_have, p, take);
         s->msg_have += take;
         p += take;
         if (s->msg_have < s->msg_len)
