@@ -739,12 +739,12 @@ static lsq_status apply_locked(const char *path, sqlite3_vfs *vfs, sqlite3_file 
     tm->lock_wait = t2 - t;
 
     /* The new pages. Any failure from here on leaves the journal in place:
-     * the next open rolls the file back to the old revision. No run
-     * crosses the middle of the plan, where a test may stop the process. */
-    size_t half = p->n / 2;
+     * the next open rolls the file back to the old revision. When a test
+     * stops the process halfway, no run crosses the middle of the plan. */
+    size_t half = crash_armed("pages-half-written") ? p->n / 2 : 0;
     uint64_t end_pages = old_pages;
     for (size_t i = 0; i < p->n && rc == SQLITE_OK;) {
-        if (i == half && i > 0 && crash_armed("pages-half-written")) {
+        if (i == half && i > 0) {
             /* make the half-written state real on disk before dying */
             db->pMethods->xSync(db, SQLITE_SYNC_NORMAL);
             lsq_crash_point("pages-half-written");
