@@ -700,6 +700,9 @@ static lsq_status apply_locked(const char *path, sqlite3_vfs *vfs, sqlite3_file 
     while (nrec < p->n && p->pgno[nrec] <= old_pages)
         nrec++;
 
+    /* A retired journal a crash left behind would be freed by the rename
+     * below, inside the EXCLUSIVE window: free it now. */
+    vfs->xDelete(vfs, applied_path, 0);
     sqlite3_file *jf = NULL;
     rc = open_vfs_file(vfs, jpath,
                        SQLITE_OPEN_MAIN_JOURNAL | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &jf);
