@@ -6,7 +6,11 @@
  * bearer token (sent only when set, wiped on close, never in a message),
  * connect/total timeouts and TLS options, the response-size cap, and the
  * mapping of transport and HTTP failures onto lsq_status. The protobuf body
- * of /pull-updates is encoded and decoded in pull_proto.c.
+ * of /pull-updates is encoded and decoded in pull_proto.c, while it
+ * downloads: curl's write callback feeds the incremental reader, so a
+ * bootstrap's pages reach the new file without the body ever being held
+ * whole, and lsq_remote_pull keeps only the page images (back to back,
+ * sorted into pgno order, for the applier's multi-page writes).
  *
  * Observed on the real primary (tursodb --sync-server from npm turso 0.6.0):
  *  - every answer carries "Connection: close", so each request opens a new

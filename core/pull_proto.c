@@ -3,7 +3,10 @@
  *
  * Owns encoding PullUpdatesReqProtoBody and decoding the response body (one
  * length-delimited PullUpdatesRespProtoBody header followed by length-
- * delimited PageData messages) into an lsq_pull_result. Two tiny messages do
+ * delimited PageData messages): incrementally, in pieces of any size as the
+ * body downloads (lsq_pull_stream_*, which hands each page to a sink: the
+ * bootstrap writes it to the new file, a sync keeps it), and as a whole
+ * body (lsq_proto_parse_pull_response, the same reader fed once). Two tiny messages do
  * not justify a protobuf code generator and runtime; a few dozen lines of
  * varint handling that are fuzzed (tests/fuzz/fuzz_pull_proto.c) are easier
  * to audit. Every read is bounds-checked against the end of its enclosing

@@ -757,9 +757,9 @@ static void test_hundred_pages_block_briefly(void **state)
     }
     print_message("%zu-page apply held the exclusive lock %.3f ms (best of 3)\n", d.n,
                   best * 1000);
-    /* The lock covers only file I/O; the fsyncs (journal, its directory,
-     * the database, the directory after the delete) dominate and depend on
-     * the disk, so the bound here is generous; the number is printed. */
+    /* The lock covers the page writes, one data sync of the database and
+     * the journal's rename; that sync dominates and depends on the disk,
+     * so the bound here is generous; the number is printed. */
     assert_true(best < 0.25);
     assert_healthy(a);
     delta_free(&d);
