@@ -6,10 +6,10 @@
  * delimited PageData messages): incrementally, in pieces of any size as the
  * body downloads (lsq_pull_stream_*, which hands each page to a sink: the
  * bootstrap writes it to the new file, a sync keeps it), and as a whole
- * body (lsq_proto_parse_pull_response, the same reader fed once). Two tiny messages do
- * not justify a protobuf code generator and runtime; a few dozen lines of
- * varint handling that are fuzzed (tests/fuzz/fuzz_pull_proto.c) are easier
- * to audit. Every read is bounds-checked against the end of its enclosing
+ * body (lsq_proto_parse_pull_response, the same reader fed once). Two tiny
+ * messages do not justify a protobuf code generator and runtime; a few
+ * dozen lines of varint handling that are fuzzed (tests/fuzz/
+ * fuzz_pull_proto.c, whole and in pieces) are easier to audit. Every read is bounds-checked against the end of its enclosing
  * message, so a hostile or truncated body yields LSQ_ERR_PROTOCOL with a
  * precise message, never an out-of-bounds access.
  *
