@@ -232,8 +232,9 @@ static char *path_with_suffix(const char *path, const char *suffix)
 
 /* ---- bootstrap: a new file, written while the answer downloads ---- */
 
-/* Start the kernel writing the file back after this many bytes, so the
- * final sync of a large bootstrap has little left to wait for. */
+/* A second thread syncs the file after every this many bytes written, while
+ * the download goes on, so the final sync of a large bootstrap has little
+ * left to wait for. */
 #define BOOTSTRAP_SYNC_EVERY ((size_t)16 << 20)
 
 struct lsq_bootstrap {
@@ -246,7 +247,6 @@ struct lsq_bootstrap {
     /* The run being gathered: run_n pages from run_first, back to back. */
     unsigned char *run;
     uint32_t run_first, run_n, run_cap;
-    uint64_t max_pgno;
     size_t unsynced;            /* bytes written since the last sync request */
     /* The background syncer: fdatasync while the download goes on. */
     pthread_t syncer;
@@ -421,8 +421,6 @@ lsq_status lsq_bootstrap_page(lsq_bootstrap *b, uint32_t pgno, const unsigned ch
         b->have_page1 = 1;
     }
     b->run_n++;
-    if (pgno > b->max_pgno)
-        b->max_pgno = pgno;
     return LSQ_OK;
 }
 
