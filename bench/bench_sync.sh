@@ -4,7 +4,7 @@
 # @tursodatabase/sync (bench/sync_client.mjs), against ONE tursodb started
 # here, both pulling the same changes in lock step.
 #
-#   BUILD=build bench/bench_sync.sh [SIZE_MB [ROW_BYTES]]     defaults: 100 3000
+#   BUILD=build [ROUNDS=1] bench/bench_sync.sh [SIZE_MB [ROW_BYTES]]   defaults: 100 3000
 #
 # 1. Starts tursodb (tests/node/primary.sh) and fills table big(id, v BLOB)
 #    with SIZE_MB of random blobs (about one row per 4 KiB page) by doubling
@@ -15,9 +15,12 @@
 # 3. Incremental: for N in 1, 100, 10000 the primary rewrites N rows (N pages),
 #    then the driver runs PRAGMA libsql_sync while a reader thread queries the
 #    replica file (the longest read = the time readers were blocked; the
-#    driver's log adds the applier's own lock time), and the npm client runs
-#    pull(). A curl fetch of the bootstrap answer into /dev/null gives the
-#    floor any client pays for the transfer.
+#    driver's log adds the applier's own lock time and where the sync's time
+#    went), and the npm client runs pull(). A curl fetch of the bootstrap
+#    answer into /dev/null gives the floor any client pays for the transfer.
+# ROUNDS > 1 repeats steps 2-3 that many times against the same primary
+# (fresh replica files each round, curl floor measured each round) and
+# reports the median and the spread of every figure.
 # Prints one line per step and client, then a table with MB/s, pages/s and
 # driver/npm time ratios (< 1 = the driver is faster). Targets (issue 3):
 # bootstrap at least as fast as the npm client; readers blocked < 5 ms for a
@@ -28,7 +31,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$here/build}
-size_mb=${1:-100}; row_bytes=${2:-3000}
+size_mb=${1:-100}; row_bytes=${2:-3000}; rounds=${ROUNDS:-1}
 die() { echo "bench_sync.sh: $*" >&2; exit 1; }
 [ -f "$build/libsqlodbc.so" ] || die "driver not built in $build (cmake -S . -B build && cmake --build build)"
 command -v node >/dev/null || die "node not found"
@@ -66,79 +69,122 @@ done
   sql "INSERT INTO big(v) SELECT randomblob($row_bytes) FROM big WHERE id <= $((rows - have))"
 echo "# primary filled in $(/usr/bin/python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$t0" "$(date +%s.%N)") s"
 
-# The floor for any client: the bootstrap answer fetched by curl into
-# /dev/null (server time + transfer, nothing parsed or written).
-read -r wire_s wire_bytes < <(curl -sS -o /dev/null -w '%{time_total} %{size_download}\n' \
-  -X POST --data-binary '' -H 'Content-Type: application/protobuf' "$url/pull-updates")
-echo "# raw bootstrap answer fetched by curl (no parsing, no writing): $wire_bytes bytes in $wire_s s"
-echo "curl bootstrap bytes=$wire_bytes seconds=$wire_s" > "$tmp/wire"
-
 gcc -O2 -o "$tmp/sync_odbc" "$here/bench/sync_odbc.c" $(pkg-config --cflags --libs odbc sqlite3) -lpthread
 
-# Both helpers read commands on a FIFO and answer one line each.
-mkfifo "$tmp/odbc.in" "$tmp/odbc.out" "$tmp/npm.in" "$tmp/npm.out"
-mkdir -p "$tmp/npm"
-LSQ_BUILD_DIR=$build LSQ_SANITIZE=OFF "$here/tests/integration/run.sh" "$tmp/sync_odbc" \
-  "Driver=libSQL;Database=$tmp/replica.db;SyncUrl=$url;LogFile=$tmp/driver.log;LogLevel=info" \
-  "$tmp/replica.db" "$tmp/driver.log" <"$tmp/odbc.in" >"$tmp/odbc.out" &
-odbc_pid=$!
-node "$here/bench/sync_client.mjs" "$here/tests/node/node_modules" "$url" "$tmp/npm/local.db" \
-  <"$tmp/npm.in" >"$tmp/npm.out" &
-npm_pid=$!
-exec 3>"$tmp/odbc.in" 4<"$tmp/odbc.out" 5>"$tmp/npm.in" 6<"$tmp/npm.out"
-
 : > "$tmp/results"
-ask() {  # ask FD_OUT FD_IN COMMAND
+ask() {  # ask FD_OUT FD_IN ROUND COMMAND
   local line
-  echo "$3" >&"$1"
-  IFS= read -r line <&"$2" || die "a helper died while running '$3'"
-  echo "$line" | tee -a "$tmp/results"
+  echo "$4" >&"$1"
+  IFS= read -r line <&"$2" || die "a helper died while running '$4'"
+  echo "$line"
+  echo "round=$3 $line" >> "$tmp/results"
 }
 
-ask 3 4 bootstrap
-ask 5 6 bootstrap
-for n in 1 100 10000; do
-  sql "UPDATE big SET v = randomblob($row_bytes) WHERE id <= $n"
-  ask 3 4 "sync rows_$n"
-  ask 5 6 "sync rows_$n"
-done
-echo quit >&3; echo quit >&5
-wait "$odbc_pid" || die "sync_odbc failed"
-wait "$npm_pid" || die "sync_client failed"
-odbc_pid=; npm_pid=
+for round in $(seq 1 "$rounds"); do
+  [ "$rounds" -gt 1 ] && echo "# round $round of $rounds"
+  # The floor for any client: the bootstrap answer fetched by curl into
+  # /dev/null (server time + transfer, nothing parsed or written).
+  read -r wire_s wire_bytes < <(curl -sS -o /dev/null -w '%{time_total} %{size_download}\n' \
+    -X POST --data-binary '' -H 'Content-Type: application/protobuf' "$url/pull-updates")
+  echo "# raw bootstrap answer fetched by curl (no parsing, no writing): $wire_bytes bytes in $wire_s s"
+  echo "round=$round curl bootstrap bytes=$wire_bytes seconds=$wire_s" >> "$tmp/results"
 
-/usr/bin/python3 - "$tmp/results" "$tmp/wire" <<'PY'
-import sys
-res = {}
-for line in open(sys.argv[1]).readlines() + open(sys.argv[2]).readlines():
+  # Both helpers read commands on a FIFO and answer one line each.
+  r="$tmp/r$round"
+  mkdir -p "$r/npm"
+  mkfifo "$r/odbc.in" "$r/odbc.out" "$r/npm.in" "$r/npm.out"
+  LSQ_BUILD_DIR=$build LSQ_SANITIZE=OFF "$here/tests/integration/run.sh" "$tmp/sync_odbc" \
+    "Driver=libSQL;Database=$r/replica.db;SyncUrl=$url;LogFile=$r/driver.log;LogLevel=info" \
+    "$r/replica.db" "$r/driver.log" <"$r/odbc.in" >"$r/odbc.out" &
+  odbc_pid=$!
+  node "$here/bench/sync_client.mjs" "$here/tests/node/node_modules" "$url" "$r/npm/local.db" \
+    <"$r/npm.in" >"$r/npm.out" &
+  npm_pid=$!
+  exec 3>"$r/odbc.in" 4<"$r/odbc.out" 5>"$r/npm.in" 6<"$r/npm.out"
+
+  ask 3 4 "$round" bootstrap
+  ask 5 6 "$round" bootstrap
+  for n in 1 100 10000; do
+    sql "UPDATE big SET v = randomblob($row_bytes) WHERE id <= $n"
+    ask 3 4 "$round" "sync rows_$n"
+    ask 5 6 "$round" "sync rows_$n"
+  done
+  echo quit >&3; echo quit >&5
+  wait "$odbc_pid" || die "sync_odbc failed"
+  wait "$npm_pid" || die "sync_client failed"
+  odbc_pid=; npm_pid=
+  exec 3>&- 4<&- 5>&- 6<&-
+  rm -rf "$r"   # 200+ MB of replicas per round
+done
+
+/usr/bin/python3 - "$tmp/results" <<'PY'
+import statistics, sys
+rows = {}          # (client, step) -> list of dicts, one per round
+for line in open(sys.argv[1]):
     f = line.split()
-    res[(f[0], f[1])] = dict(x.split("=", 1) for x in f[2:])
-print("# summary (MB/s and pages/s from the driver's page count; ratio = driver time / npm time)")
-print("%-12s %8s %9s %9s %9s %10s %9s %24s %8s" % (
-    "step", "pages", "MB", "drv s", "npm s", "drv MB/s", "pages/s",
-    "blocked/idle (lock) ms", "ratio"))
+    rnd = f[0]
+    rows.setdefault((f[1], f[2]), []).append(dict(x.split("=", 1) for x in f[3:]))
+rounds = len(rows[("odbc", "bootstrap")])
+
+def spread(values, fmt):
+    """median, or 'median (min-max)' over several rounds"""
+    m = statistics.median(values)
+    if len(values) == 1:
+        return fmt % m
+    return (fmt + " (" + fmt + "-" + fmt + ")") % (m, min(values), max(values))
+
+def num(d, k):
+    v = d.get(k, "na")
+    return None if v in ("na", "") else float(v)
+
+print("# summary over %d round%s (median, and min-max when several; MB/s and pages/s from the"
+      " driver's page count and median time; ratio = driver time / npm time, per round)"
+      % (rounds, "s" if rounds > 1 else ""))
+print("%-11s %6s %6s %22s %22s %8s %8s %22s %22s %22s" % (
+    "step", "pages", "MB", "driver s", "npm s", "MB/s", "pages/s", "ratio",
+    "readers blocked ms", "lock ms"))
 for step in ["bootstrap", "rows_1", "rows_100", "rows_10000"]:
-    o, n = res[("odbc", step)], res[("npm", step)]
-    pages = int(o["pages"]) if o["pages"] not in ("na", "") else 0
+    o, n = rows[("odbc", step)], rows[("npm", step)]
+    pages = int(num(o[0], "pages") or 0)
     mb = pages * 4096 / 1e6
-    ds, ns = float(o["seconds"]), float(n["seconds"])
-    blocked = o.get("blocked_ms", "-")
-    if "idle_ms" in o:
-        blocked += "/" + "%.1f" % float(o["idle_ms"])
-    if o.get("apply_seconds", "na") != "na":
-        blocked += " (lock %.1f)" % (float(o["apply_seconds"]) * 1000)
-    print("%-12s %8d %9.1f %9.3f %9.3f %10.1f %9.0f %24s %8.2f" % (
-        step, pages, mb, ds, ns, mb / ds if ds else 0, pages / ds if ds else 0, blocked,
-        ds / ns if ns else 0))
-w = res[("curl", "bootstrap")]
-print("bootstrap floor (curl to /dev/null): %.3f s; driver %.2fx, npm %.2fx of it" % (
-    float(w["seconds"]), float(res[("odbc", "bootstrap")]["seconds"]) / float(w["seconds"]),
-    float(res[("npm", "bootstrap")]["seconds"]) / float(w["seconds"])))
-b = res[("odbc", "bootstrap")], res[("npm", "bootstrap")]
-print("target: bootstrap driver/npm <= 1.0: %s (%.2f)" % (
-    "met" if float(b[0]["seconds"]) <= float(b[1]["seconds"]) else "NOT met",
-    float(b[0]["seconds"]) / float(b[1]["seconds"])))
-hb = float(res[("odbc", "rows_100")]["blocked_ms"])
-print("target: readers blocked < 5 ms for the 100-row (~100-page) apply: %s (%.2f ms)" % (
-    "met" if hb < 5 else "NOT met", hb))
+    ds = [float(x["seconds"]) for x in o]
+    ns = [float(x["seconds"]) for x in n]
+    ratio = [a / b for a, b in zip(ds, ns)]
+    med = statistics.median(ds)
+    blocked = [num(x, "blocked_ms") for x in o if num(x, "blocked_ms") is not None]
+    lock = [num(x, "apply_seconds") * 1000 for x in o if num(x, "apply_seconds") is not None]
+    print("%-11s %6d %6.1f %22s %22s %8.1f %8.0f %22s %22s %22s" % (
+        step, pages, mb, spread(ds, "%.3f"), spread(ns, "%.3f"), mb / med if med else 0,
+        pages / med if med else 0, spread(ratio, "%.2f"),
+        spread(blocked, "%.2f") if blocked else "-", spread(lock, "%.2f") if lock else "-"))
+idle = [num(x, "idle_ms") for x in rows[("odbc", "rows_100")] if num(x, "idle_ms") is not None]
+if idle:
+    print("reader's longest read with no sync running (noise floor), 100-row step: %s ms"
+          % spread(idle, "%.2f"))
+print("driver's sync time by phase, ms (from its log; median over rounds):")
+for step in ["rows_1", "rows_100", "rows_10000"]:
+    parts = {}
+    for x in rows[("odbc", step)]:
+        for kv in x.get("phases", "").split(","):
+            if ":" in kv:
+                k, v = kv.split(":")
+                parts.setdefault(k, []).append(float(v))
+    if parts:
+        print("  %-10s %s" % (step, ", ".join("%s %.2f" % (k.replace("_", " "),
+                                                            statistics.median(v))
+                                             for k, v in parts.items())))
+curl = [float(x["seconds"]) for x in rows[("curl", "bootstrap")]]
+boot_d = [float(x["seconds"]) for x in rows[("odbc", "bootstrap")]]
+boot_n = [float(x["seconds"]) for x in rows[("npm", "bootstrap")]]
+print("bootstrap floor (curl to /dev/null): %s s; driver %s, npm %s of it" % (
+    spread(curl, "%.3f"), spread([d / c for d, c in zip(boot_d, curl)], "%.2fx"),
+    spread([n / c for n, c in zip(boot_n, curl)], "%.2fx")))
+br = [d / n for d, n in zip(boot_d, boot_n)]
+met = sum(1 for x in br if x <= 1.0)
+print("target: bootstrap driver/npm <= 1.0: met in %d of %d round(s) (%s)" % (
+    met, len(br), spread(br, "%.2f")))
+hb = [float(x["blocked_ms"]) for x in rows[("odbc", "rows_100")]]
+met = sum(1 for x in hb if x < 5)
+print("target: readers blocked < 5 ms for the 100-row (~100-page) apply: met in %d of %d "
+      "round(s) (%s ms)" % (met, len(hb), spread(hb, "%.2f")))
 PY

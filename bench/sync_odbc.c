@@ -12,10 +12,13 @@
  *   sync LABEL     PRAGMA libsql_sync on the open connection while a reader
  *                  thread queries the replica file through its own sqlite3
  *                  connection -> "odbc LABEL pages=P bytes=B seconds=S
- *                  apply_seconds=A blocked_ms=M idle_ms=I reads=R"
+ *                  apply_seconds=A blocked_ms=M idle_ms=I reads=R
+ *                  [phases=pull:P,apply_prepare:A,...]"
  *                  (apply_seconds is the driver's own figure: a column of
  *                  PRAGMA libsql_sync if it has one, else the last "readers
  *                  blocked" of DRIVER_LOG (LogFile, LogLevel=info), else "na";
+ *                  phases: where that sync's time went, in ms, from the same
+ *                  log line;
  *                  blocked_ms is the
  *                  longest single read the reader saw during the sync;
  *                  idle_ms the longest in the 200 ms before it, the noise floor)
@@ -170,11 +173,15 @@ static void do_bootstrap(const char *connstr, const char *path)
            column(names, values, n, "db_size_pages"), file_size(path), dt);
 }
 
-/* The driver's own figure for the last apply, from its log (LogLevel=info
- * writes "... (readers blocked S s)" per sync): "na" when not found. */
-static void last_logged_apply(const char *log_path, char *out, size_t cap)
+/* The driver's own figures for the last sync, from its log (LogLevel=info
+ * writes "... (readers blocked S s); ms: pull P, apply prepare A, ..." per
+ * sync): the lock time into out ("na" when not found), the phases into
+ * phases as "pull:P,apply_prepare:A,..." ("" when the log has none). */
+static void last_logged_apply(const char *log_path, char *out, size_t cap, char *phases,
+                              size_t pcap)
 {
     snprintf(out, cap, "na");
+    phases[0] = 0;
     FILE *f = log_path ? fopen(log_path, "r") : NULL;
     if (!f)
         return;
@@ -183,8 +190,24 @@ static void last_logged_apply(const char *log_path, char *out, size_t cap)
     while (fgets(line, sizeof line, f)) {
         const char *p = strstr(line, tag);
         double v;
-        if (p && sscanf(p + strlen(tag), "%lf", &v) == 1)
-            snprintf(out, cap, "%.6f", v);
+        if (!p || sscanf(p + strlen(tag), "%lf", &v) != 1)
+            continue;
+        snprintf(out, cap, "%.6f", v);
+        phases[0] = 0;
+        const char *ms = strstr(p, "ms: ");
+        if (!ms)
+            continue;
+        /* "pull 5.8, apply prepare 0.2" -> "pull:5.8,apply_prepare:0.2" */
+        size_t n = 0;
+        for (const char *c = ms + 4; *c && *c != '\n' && n + 1 < pcap; c++) {
+            if (*c == ',')
+                phases[n++] = ',';
+            else if (*c == ' ' && c[-1] != ',')
+                phases[n++] = (c[1] >= '0' && c[1] <= '9') ? ':' : '_';
+            else if (*c != ' ')
+                phases[n++] = *c;
+        }
+        phases[n] = 0;
     }
     fclose(f);
 }
@@ -210,14 +233,16 @@ static void do_sync(const char *label, const char *path, const char *log_path)
         fprintf(stderr, "sync_odbc: %s\n", r.error);
         exit(1);
     }
-    char apply[64];
+    char apply[64], logged[64], phases[512];
+    last_logged_apply(log_path, logged, sizeof logged, phases, sizeof phases);
     snprintf(apply, sizeof apply, "%s", column(names, values, n, "apply_seconds"));
     if (strcmp(apply, "na") == 0)
-        last_logged_apply(log_path, apply, sizeof apply);
+        snprintf(apply, sizeof apply, "%s", logged);
     printf("odbc %s pages=%s bytes=%s seconds=%.4f apply_seconds=%s blocked_ms=%.3f "
-           "idle_ms=%.3f reads=%ld\n",
+           "idle_ms=%.3f reads=%ld%s%s\n",
            label, column(names, values, n, "pages"), column(names, values, n, "bytes"), dt,
-           apply, r.max_latency * 1000.0, baseline * 1000.0, r.reads);
+           apply, r.max_latency * 1000.0, baseline * 1000.0, r.reads,
+           phases[0] ? " phases=" : "", phases);
 }
 
 int main(int argc, char **argv)

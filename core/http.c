@@ -6,7 +6,11 @@
  * bearer token (sent only when set, wiped on close, never in a message),
  * connect/total timeouts and TLS options, the response-size cap, and the
  * mapping of transport and HTTP failures onto lsq_status. The protobuf body
- * of /pull-updates is encoded and decoded in pull_proto.c.
+ * of /pull-updates is encoded and decoded in pull_proto.c, while it
+ * downloads: curl's write callback feeds the incremental reader, so a
+ * bootstrap's pages reach the new file without the body ever being held
+ * whole, and lsq_remote_pull keeps only the page images (back to back,
+ * sorted into pgno order, for the applier's multi-page writes).
  *
  * Observed on the real primary (tursodb --sync-server from npm turso 0.6.0):
  *  - every answer carries "Connection: close", so each request opens a new
@@ -35,10 +39,13 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#define PAGE_BYTES ((size_t)4096)
 
 /* Default cap on one response body; lsq_remote_set_max_body changes it. */
 #define DEFAULT_MAX_BODY ((size_t)4 << 30)
@@ -60,14 +67,23 @@ struct lsq_remote {
     char curl_message[CURL_ERROR_SIZE];
 };
 
-/* A growing response body with a hard cap. */
+/* A growing response body with a hard cap. A streamed pull keeps only the
+ * start of an error answer here (for the message) and hands the rest of
+ * the body to its reader; `received` counts every byte either way. */
 typedef struct body_buffer {
     CURL *curl;             /* to read Content-Length when the body starts */
     unsigned char *data;
     size_t len, cap, max;
+    size_t received;
     int too_large;
     int no_memory;
+    lsq_status cb_status;   /* a streamed body's reader failed: this, with cb_err */
+    lsq_error cb_err;
 } body_buffer;
+
+/* Receive buffer for pulls: fewer, larger write callbacks for a body that
+ * may be a whole database (curl's default is 16 KiB). */
+#define PULL_BUFFER_SIZE (256L * 1024)
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_result = CURLE_FAILED_INIT;
@@ -303,6 +319,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     }
     memcpy(b->data + b->len, ptr, n);
     b->len += n;
+    b->received = b->len;
     b->data[b->len] = '\0';     /* JSON callers get a C string for free */
     return n;
 }
@@ -340,6 +357,11 @@ static lsq_status transport_failure(lsq_remote *r, CURLcode rc, const body_buffe
                                     lsq_error *err)
 {
     const char *why = r->curl_message[0] ? r->curl_message : curl_easy_strerror(rc);
+    if (b->cb_status != LSQ_OK) {
+        if (err)
+            *err = b->cb_err;
+        return b->cb_status;
+    }
     if (b->too_large)
         return lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
                         "response from %s is larger than the limit of %zu bytes", r->host, b->max);
@@ -387,7 +409,7 @@ static lsq_status http_failure(lsq_remote *r, long status, const char *path,
  * long poll, so waiting for news is not mistaken for a dead primary. */
 static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *headers,
                        const void *body, size_t body_len, long extra_ms, body_buffer *out,
-                       lsq_error *err)
+                       curl_write_callback write_fn, void *write_ctx, lsq_error *err)
 {
     memset(out, 0, sizeof *out);
     out->curl = r->curl;
@@ -418,8 +440,14 @@ static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *heade
     ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->request_timeout_ms + extra_ms) == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, out) == CURLE_OK;
+    if (write_fn) {
+        ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_fn) == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, write_ctx) == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_BUFFERSIZE, PULL_BUFFER_SIZE) == CURLE_OK;
+    } else {
+        ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, out) == CURLE_OK;
+    }
     if (r->ca_file)
         ok &= curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file) == CURLE_OK;
     if (r->insecure) {
@@ -453,13 +481,274 @@ static lsq_status post(lsq_remote *r, const char *path, struct curl_slist *heade
         curl_off_t total = -1;
         if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total) != CURLE_OK)
             total = -1;
-        r->progress_fn(r->progress_ctx, (uint64_t)out->len, total > 0 ? (uint64_t)total : 0);
+        r->progress_fn(r->progress_ctx, (uint64_t)out->received, total > 0 ? (uint64_t)total : 0);
     }
     if (st != LSQ_OK) {
         free(out->data);
         memset(out, 0, sizeof *out);
     }
     return st;
+}
+
+/* ---- /pull-updates, read while it downloads ---- */
+
+/* The write callback's state for a streamed pull. */
+typedef struct pull_body {
+    body_buffer diag;           /* cap, counts, an error answer's first bytes */
+    lsq_pull_stream *stream;
+    lsq_remote *r;
+    int status_known, is_error;
+    uint64_t announced;         /* Content-Length, 0 = unknown */
+} pull_body;
+
+/* Bytes of a non-2xx answer kept for its message. */
+#define ERROR_BODY_KEEP 4096
+
+static size_t on_pull_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    pull_body *pb = userdata;
+    body_buffer *b = &pb->diag;
+    size_t n = size * nmemb;
+    if (n > b->max - b->received) {
+        b->too_large = 1;
+        return 0;               /* makes curl stop with CURLE_WRITE_ERROR */
+    }
+    if (!pb->status_known) {
+        /* The status line and headers are in before the first body byte. */
+        long status = 0;
+        curl_easy_getinfo(b->curl, CURLINFO_RESPONSE_CODE, &status);
+        pb->is_error = status < 200 || status > 299;
+        pb->status_known = 1;
+        curl_off_t cl = -1;
+        if (curl_easy_getinfo(b->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
+            cl > 0)
+            pb->announced = (uint64_t)cl;
+    }
+    if (pb->is_error) {
+        /* Not protobuf: keep the start for http_failure's excerpt. */
+        size_t keep = b->len < ERROR_BODY_KEEP ? ERROR_BODY_KEEP - b->len : 0;
+        if (keep > n)
+            keep = n;
+        if (keep && !b->data && !(b->data = malloc(ERROR_BODY_KEEP + 1))) {
+            b->no_memory = 1;
+            return 0;
+        }
+        if (keep) {
+            memcpy(b->data + b->len, ptr, keep);
+            b->len += keep;
+            b->data[b->len] = '\0';
+        }
+        b->received += n;
+        return n;
+    }
+    b->received += n;
+    lsq_status st = lsq_pull_stream_feed(pb->stream, (const unsigned char *)ptr, n, &b->cb_err);
+    if (st != LSQ_OK) {
+        b->cb_status = st;
+        return 0;
+    }
+    /* curl reads up to 100 buffers (25 MB here) between two calls of its
+     * progress callback when data keep coming: report every piece. */
+    if (pb->r->progress_fn)
+        pb->r->progress_fn(pb->r->progress_ctx, b->received, pb->announced);
+    return n;
+}
+
+/* A streamed pull as of server_revision (NULL = the newest). */
+static lsq_status pull_stream_at(lsq_remote *r, const char *server_revision,
+                                 const char *client_revision, uint32_t long_poll_ms,
+                                 const lsq_pull_sink *sink, size_t *body_len, size_t *npages,
+                                 lsq_error *err)
+{
+    if (body_len)
+        *body_len = 0;
+    if (npages)
+        *npages = 0;
+    if (!r || !sink)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_remote_pull_stream: NULL argument");
+    size_t cap = (client_revision ? strlen(client_revision) : 0) +
+                 (server_revision ? strlen(server_revision) : 0) + 32;
+    unsigned char *req = malloc(cap);
+    if (!req)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    long req_len = lsq_proto_encode_pull_request(server_revision, client_revision, long_poll_ms,
+                                                 req, cap);
+    if (req_len < 0) {
+        free(req);
+        return lsq_fail(err, LSQ_ERR_MISC, 0, "pull-updates request did not fit its buffer");
+    }
+    pull_body pb;
+    memset(&pb, 0, sizeof pb);
+    pb.r = r;
+    lsq_status st = lsq_pull_stream_new(sink, &pb.stream, err);
+    if (st != LSQ_OK) {
+        free(req);
+        return st;
+    }
+    st = post(r, "/pull-updates", r->proto_headers, req, (size_t)req_len, (long)long_poll_ms,
+              &pb.diag, on_pull_body, &pb, err);
+    free(req);
+    if (st == LSQ_OK)
+        st = lsq_pull_stream_finish(pb.stream, err);
+    if (st == LSQ_OK) {
+        if (body_len)
+            *body_len = pb.diag.received;
+        if (npages)
+            *npages = lsq_pull_stream_pages(pb.stream);
+    }
+    free(pb.diag.data);
+    lsq_pull_stream_free(pb.stream);
+    return st;
+}
+
+lsq_status lsq_remote_pull_stream(lsq_remote *r, const char *client_revision,
+                                  uint32_t long_poll_ms, const lsq_pull_sink *sink,
+                                  size_t *body_len, size_t *npages, lsq_error *err)
+{
+    return pull_stream_at(r, NULL, client_revision, long_poll_ms, sink, body_len, npages, err);
+}
+
+/* ---- lsq_remote_pull: every page kept, contiguous in pgno order ---- */
+
+/* The page images of a pull, copied out of the body as they arrive, back to
+ * back; sorted into pgno order in place at the end, so the applier writes
+ * runs of consecutive pages with one call each. */
+typedef struct page_store {
+    lsq_pull_result *out;
+    CURL *curl;                 /* Content-Length sizes the store once */
+    unsigned char *data;
+    size_t cap;                 /* pages */
+    uint32_t *pgno;
+    size_t n;
+} page_store;
+
+/* Large buffers of pages ask for transparent huge pages: every first touch
+ * of fresh memory is a page fault, and on the shared VM a 4 KiB fault
+ * costs ~12 us, so 40 MB of 4 KiB pages cost ~0.5 s, 2 MiB pages ~0.05 s. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static unsigned char *alloc_pages(size_t npages)
+{
+    size_t bytes = npages * PAGE_BYTES;
+    void *p = NULL;
+    if (bytes >= HUGE_PAGE) {
+        bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+            return NULL;
+#ifdef MADV_HUGEPAGE
+        madvise(p, bytes, MADV_HUGEPAGE);   /* advice only: failure changes nothing */
+#endif
+        return p;
+    }
+    return malloc(bytes ? bytes : 1);
+}
+
+static lsq_status store_reserve(page_store *ps, size_t need, lsq_error *err)
+{
+    if (need <= ps->cap)
+        return LSQ_OK;
+    size_t cap = ps->cap ? ps->cap * 2 : 64;
+    if (!ps->cap && ps->curl) {
+        /* Every PageData message costs more than a page: Content-Length
+         * bounds the page count. */
+        curl_off_t announced = -1;
+        if (curl_easy_getinfo(ps->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) ==
+                CURLE_OK && announced > 0)
+            cap = (size_t)announced / PAGE_BYTES + 1;
+    }
+    if (cap < need)
+        cap = need;
+    unsigned char *d = alloc_pages(cap);
+    uint32_t *g = realloc(ps->pgno, cap * sizeof *g);
+    if (g)
+        ps->pgno = g;
+    if (!d || !g) {
+        free(d);
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory for %zu pulled pages", cap);
+    }
+    if (ps->n)
+        memcpy(d, ps->data, ps->n * PAGE_BYTES);
+    free(ps->data);
+    ps->data = d;
+    ps->cap = cap;
+    return LSQ_OK;
+}
+
+static lsq_status store_header(void *ctx, const char *revision, uint64_t db_size_pages,
+                               int apply_mode, lsq_error *err)
+{
+    page_store *ps = ctx;
+    ps->out->server_revision = strdup(revision);
+    if (!ps->out->server_revision)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    ps->out->db_size_pages = db_size_pages;
+    ps->out->apply_mode = apply_mode;
+    return LSQ_OK;
+}
+
+static lsq_status store_page(void *ctx, uint32_t pgno, const unsigned char *data, lsq_error *err)
+{
+    page_store *ps = ctx;
+    lsq_status st = store_reserve(ps, ps->n + 1, err);
+    if (st != LSQ_OK)
+        return st;
+    memcpy(ps->data + ps->n * PAGE_BYTES, data, PAGE_BYTES);
+    ps->pgno[ps->n++] = pgno;
+    return LSQ_OK;
+}
+
+typedef struct slot {
+    uint32_t pgno;
+    uint32_t from;              /* arrival index */
+} slot;
+
+static int by_slot_pgno(const void *a, const void *b)
+{
+    const slot *x = a, *y = b;
+    return x->pgno < y->pgno ? -1 : x->pgno > y->pgno;
+}
+
+/* Sort the store's pages into pgno order in place (unique: the reader
+ * refused duplicates): follow each cycle of the permutation with one spare
+ * page. The server sends pages mostly in order, so little moves. */
+static lsq_status store_sort(page_store *ps, lsq_page *pages, lsq_error *err)
+{
+    slot *order = malloc(ps->n * sizeof *order);
+    unsigned char *spare = malloc(PAGE_BYTES);
+    if (!order || !spare) {
+        free(order);
+        free(spare);
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    }
+    for (size_t i = 0; i < ps->n; i++) {
+        order[i].pgno = ps->pgno[i];
+        order[i].from = (uint32_t)i;
+    }
+    qsort(order, ps->n, sizeof *order, by_slot_pgno);
+    for (size_t i = 0; i < ps->n; i++) {
+        pages[i].pgno = order[i].pgno;
+        pages[i].data = ps->data + i * PAGE_BYTES;
+    }
+    /* Position j must receive the page that arrived at order[j].from. */
+    for (size_t i = 0; i < ps->n; i++) {
+        if (order[i].from == i)
+            continue;
+        memcpy(spare, ps->data + i * PAGE_BYTES, PAGE_BYTES);
+        size_t j = i;
+        for (;;) {
+            size_t k = order[j].from;
+            order[j].from = (uint32_t)j;
+            if (k == i) {
+                memcpy(ps->data + j * PAGE_BYTES, spare, PAGE_BYTES);
+                break;
+            }
+            memcpy(ps->data + j * PAGE_BYTES, ps->data + k * PAGE_BYTES, PAGE_BYTES);
+            j = k;
+        }
+    }
+    free(order);
+    free(spare);
+    return LSQ_OK;
 }
 
 lsq_status lsq_remote_pull(lsq_remote *r, const char *client_revision, uint32_t long_poll_ms,
@@ -475,30 +764,25 @@ lsq_status lsq_remote_pull_at(lsq_remote *r, const char *server_revision,
     if (!r || !out)
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_remote_pull: NULL argument");
     memset(out, 0, sizeof *out);
-    size_t cap = (client_revision ? strlen(client_revision) : 0) +
-                 (server_revision ? strlen(server_revision) : 0) + 32;
-    unsigned char *req = malloc(cap);
-    if (!req)
-        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
-    long req_len = lsq_proto_encode_pull_request(server_revision, client_revision, long_poll_ms,
-                                                 req, cap);
-    if (req_len < 0) {
-        free(req);
-        return lsq_fail(err, LSQ_ERR_MISC, 0, "pull-updates request did not fit its buffer");
+    page_store ps = { out, r->curl, NULL, 0, NULL, 0 };
+    lsq_pull_sink sink = { &ps, store_header, store_page };
+    size_t received = 0;
+    lsq_status st = pull_stream_at(r, server_revision, client_revision, long_poll_ms, &sink,
+                                   &received, NULL, err);
+    if (st == LSQ_OK && ps.n) {
+        out->pages = malloc(ps.n * sizeof *out->pages);
+        st = out->pages ? store_sort(&ps, out->pages, err)
+                        : lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
     }
-    body_buffer b;
-    lsq_status st = post(r, "/pull-updates", r->proto_headers, req, (size_t)req_len,
-                         (long)long_poll_ms, &b, err);
-    free(req);
-    if (st != LSQ_OK)
-        return st;
-    st = lsq_proto_parse_pull_response(b.data, b.len, out, err);
+    free(ps.pgno);
     if (st != LSQ_OK) {
-        free(b.data);
+        free(ps.data);
+        lsq_pull_result_free(out);
         return st;
     }
-    out->body = b.data;
-    out->body_len = b.len;
+    out->npages = ps.n;
+    out->body = ps.data;
+    out->body_len = received;
     return LSQ_OK;
 }
 
@@ -519,7 +803,7 @@ lsq_status lsq_remote_pipeline_timeout(lsq_remote *r, const char *json_body, lon
      * bound (SQL_ATTR_QUERY_TIMEOUT) replaces it. */
     long extra_ms = timeout_ms > 0 ? timeout_ms - r->request_timeout_ms : 0;
     lsq_status st = post(r, "/v2/pipeline", r->json_headers, json_body, strlen(json_body),
-                         extra_ms, &b, err);
+                         extra_ms, &b, NULL, NULL, err);
     if (st != LSQ_OK)
         return st;
     if (!b.data) /* an empty 200 body: hand back "" rather than NULL */

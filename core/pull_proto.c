@@ -3,10 +3,13 @@
  *
  * Owns encoding PullUpdatesReqProtoBody and decoding the response body (one
  * length-delimited PullUpdatesRespProtoBody header followed by length-
- * delimited PageData messages) into an lsq_pull_result. Two tiny messages do
- * not justify a protobuf code generator and runtime; a few dozen lines of
- * varint handling that are fuzzed (tests/fuzz/fuzz_pull_proto.c) are easier
- * to audit. Every read is bounds-checked against the end of its enclosing
+ * delimited PageData messages): incrementally, in pieces of any size as the
+ * body downloads (lsq_pull_stream_*, which hands each page to a sink: the
+ * bootstrap writes it to the new file, a sync keeps it), and as a whole
+ * body (lsq_proto_parse_pull_response, the same reader fed once). Two tiny
+ * messages do not justify a protobuf code generator and runtime; a few
+ * dozen lines of varint handling that are fuzzed (tests/fuzz/
+ * fuzz_pull_proto.c, whole and in pieces) are easier to audit. Every read is bounds-checked against the end of its enclosing
  * message, so a hostile or truncated body yields LSQ_ERR_PROTOCOL with a
  * precise message, never an out-of-bounds access.
  *
@@ -292,16 +295,10 @@ static lsq_status parse_header(cursor c, lsq_pull_result *out, lsq_error *err)
     return LSQ_OK;
 }
 
-/* A page as read, with its position in the body so the last image wins. */
-typedef struct page_entry {
-    uint32_t pgno;
-    size_t seq;
-    const unsigned char *data;
-} page_entry;
-
-/* Decodes one PageData message. */
-static lsq_status parse_page(cursor c, uint64_t db_size, size_t seq, page_entry *out,
-                             lsq_error *err)
+/* Decodes one PageData message into *pgno / *data (1-based page number;
+ * data points into the message). */
+static lsq_status parse_page(cursor c, uint64_t db_size, uint32_t *pgno,
+                             const unsigned char **page, lsq_error *err)
 {
     static const char what[] = "a PageData message";
     uint64_t page_id = 0;
@@ -342,18 +339,281 @@ static lsq_status parse_page(cursor c, uint64_t db_size, size_t seq, page_entry 
     if (page_id >= UINT32_MAX - 1)
         return lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: page number %llu too large",
                         (unsigned long long)page_id + 1);
-    out->pgno = (uint32_t)(page_id + 1);
-    out->seq = seq;
-    out->data = data;
+    *pgno = (uint32_t)(page_id + 1);
+    *page = data;
     return LSQ_OK;
 }
 
-static int by_pgno_then_seq(const void *a, const void *b)
+/* ---- the incremental reader ---- */
+
+/* The body is a sequence of length-delimited messages: a length varint,
+ * then that many bytes. A message that lies whole inside the chunk being
+ * fed is decoded where it is; one split across chunks is gathered into
+ * `msg` first (a page message is ~4.1 KB, so that buffer stays small for
+ * any real answer; it grows only as bytes actually arrive, whatever length
+ * a hostile prefix announces). */
+struct lsq_pull_stream {
+    lsq_pull_sink sink;
+    int have_header;
+    uint64_t db_size;
+    int failed;                 /* sticky: a failed reader refuses more input */
+    unsigned char len_buf[10];  /* a length prefix split across chunks */
+    size_t len_have;
+    int in_msg;                 /* msg_len known, its bytes still coming */
+    uint64_t msg_len;
+    unsigned char *msg;
+    size_t msg_have, msg_cap;
+    uint32_t *pgnos;            /* every page delivered, to refuse duplicates */
+    size_t npages, pg_cap;
+    uint64_t total;             /* bytes fed */
+};
+
+static const char *next_what(const lsq_pull_stream *s)
 {
-    const page_entry *x = a, *y = b;
-    if (x->pgno != y->pgno)
-        return x->pgno < y->pgno ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    return s->have_header ? "a PageData message" : "the response header";
+}
+
+lsq_status lsq_pull_stream_new(const lsq_pull_sink *sink, lsq_pull_stream **out, lsq_error *err)
+{
+    if (!out || !sink || !sink->on_header || !sink->on_page)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_pull_stream_new: invalid argument");
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    (*out)->sink = *sink;
+    return LSQ_OK;
+}
+
+void lsq_pull_stream_free(lsq_pull_stream *s)
+{
+    if (!s)
+        return;
+    free(s->msg);
+    free(s->pgnos);
+    free(s);
+}
+
+size_t lsq_pull_stream_pages(const lsq_pull_stream *s)
+{
+    return s ? s->npages : 0;
+}
+
+static lsq_status stream_message(lsq_pull_stream *s, const unsigned char *m, size_t len,
+                                 lsq_error *err)
+{
+    cursor c = { m, m + len };
+    if (!s->have_header) {
+        lsq_pull_result h;
+        memset(&h, 0, sizeof h);
+        lsq_status st = parse_header(c, &h, err);
+        if (st == LSQ_OK) {
+            s->have_header = 1;
+            s->db_size = h.db_size_pages;
+            st = s->sink.on_header(s->sink.ctx, h.server_revision, h.db_size_pages,
+                                   h.apply_mode, err);
+        }
+        free(h.server_revision);
+        return st;
+    }
+    uint32_t pgno = 0;
+    const unsigned char *page = NULL;
+    lsq_status st = parse_page(c, s->db_size, &pgno, &page, err);
+    if (st != LSQ_OK)
+        return st;
+    if (s->npages == s->pg_cap) {
+        size_t cap = s->pg_cap ? s->pg_cap * 2 : 1024;
+        uint32_t *g = realloc(s->pgnos, cap * sizeof *g);
+        if (!g)
+            return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+        s->pgnos = g;
+        s->pg_cap = cap;
+    }
+    s->pgnos[s->npages++] = pgno;
+    return s->sink.on_page(s->sink.ctx, pgno, page, err);
+}
+
+/* Reads a length prefix from [*p, end), across chunks: 1 = complete (in
+ * s->msg_len), 0 = need more bytes, -1 = malformed. */
+static int stream_length(lsq_pull_stream *s, const unsigned char **p, const unsigned char *end)
+{
+    uint64_t v;
+    if (s->len_have == 0) {
+        cursor c = { *p, end };
+        int rc = get_varint(&c, &v);
+        if (rc == -2)
+            return -1;
+        if (rc == -1) {     /* cut short: fewer than 10 bytes are left */
+            memcpy(s->len_buf, *p, (size_t)(end - *p));
+            s->len_have = (size_t)(end - *p);
+            *p = end;
+            return 0;
+        }
+        *p = c.p;
+        s->msg_len = v;
+        return 1;
+    }
+    while (*p < end) {
+        s->len_buf[s->len_have++] = *(*p)++;
+        cursor c = { s->len_buf, s->len_buf + s->len_have };
+        int rc = get_varint(&c, &v);
+        if (rc == -2)
+            return -1;
+        if (rc == 0) {
+            s->len_have = 0;
+            s->msg_len = v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+lsq_status lsq_pull_stream_feed(lsq_pull_stream *s, const unsigned char *data, size_t len,
+                                lsq_error *err)
+{
+    if (!s || (!data && len))
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_pull_stream_feed: invalid argument");
+    if (s->failed)
+        return lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: the reader stopped at an error");
+    s->total += len;
+    const unsigned char *p = data, *end = data + len;
+    lsq_status st = LSQ_OK;
+    for (;;) {
+        if (!s->in_msg) {
+            if (p == end)
+                break;
+            int rc = stream_length(s, &p, end);
+            if (rc < 0) {
+                st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: malformed varint in %s",
+                              next_what(s));
+                break;
+            }
+            if (rc == 0)
+                break;
+            s->in_msg = 1;
+            s->msg_have = 0;
+        }
+        size_t avail = (size_t)(end - p);
+        if (s->msg_have == 0 && avail >= s->msg_len) {
+            size_t n = (size_t)s->msg_len;
+            s->in_msg = 0;
+            st = stream_message(s, p, n, err);
+            p += n;
+            if (st != LSQ_OK)
+                break;
+            continue;
+        }
+        size_t want = (size_t)(s->msg_len - s->msg_have);
+        size_t take = avail < want ? avail : want;
+        if (s->msg_have + take > s->msg_cap) {
+            size_t cap = s->msg_cap ? s->msg_cap : 8192;
+            while (cap < s->msg_have + take)
+                cap *= 2;
+            if (cap > s->msg_len)
+                cap = (size_t)s->msg_len;
+            unsigned char *m = realloc(s->msg, cap);
+            if (!m) {
+                st = lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+                break;
+            }
+            s->msg = m;
+            s->msg_cap = cap;
+        }
+        if (take)
+            memcpy(s->msg + s->msg_have, p, take);
+        s->msg_have += take;
+        p += take;
+        if (s->msg_have < s->msg_len)
+            break;
+        s->in_msg = 0;
+        s->msg_have = 0;
+        st = stream_message(s, s->msg, (size_t)s->msg_len, err);
+        if (st != LSQ_OK)
+            break;
+    }
+    if (st != LSQ_OK)
+        s->failed = 1;
+    return st;
+}
+
+static int by_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+lsq_status lsq_pull_stream_finish(lsq_pull_stream *s, lsq_error *err)
+{
+    if (!s)
+        return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_pull_stream_finish: no reader");
+    if (s->failed)
+        return lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: the reader stopped at an error");
+    lsq_status st = LSQ_OK;
+    if (s->total == 0)
+        st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: empty response body");
+    else if (s->len_have)
+        st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: truncated varint in %s",
+                      next_what(s));
+    else if (s->in_msg)
+        st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
+                      "pull-updates: %s length %llu runs past the end (%zu bytes left)",
+                      next_what(s), (unsigned long long)s->msg_len, s->msg_have);
+    if (st == LSQ_OK && s->npages > 1) {
+        /* The server sends the newest image of every changed page exactly
+         * once; a page named twice leaves no safe way to tell which image
+         * is newest (applying the wrong one corrupts the replica), so the
+         * whole response is refused. */
+        qsort(s->pgnos, s->npages, sizeof *s->pgnos, by_u32);
+        for (size_t i = 0; i + 1 < s->npages; i++)
+            if (s->pgnos[i + 1] == s->pgnos[i]) {
+                st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
+                              "pull-updates: page %u appears twice in one response",
+                              s->pgnos[i]);
+                break;
+            }
+    }
+    if (st != LSQ_OK)
+        s->failed = 1;
+    return st;
+}
+
+/* ---- the whole-body reader, on top of the incremental one ---- */
+
+typedef struct collected {
+    lsq_pull_result *out;
+    lsq_page *pages;
+    size_t n, cap;
+} collected;
+
+static lsq_status collect_header(void *ctx, const char *revision, uint64_t db_size_pages,
+                                 int apply_mode, lsq_error *err)
+{
+    collected *c = ctx;
+    c->out->server_revision = strdup(revision);
+    if (!c->out->server_revision)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    c->out->db_size_pages = db_size_pages;
+    c->out->apply_mode = apply_mode;
+    return LSQ_OK;
+}
+
+/* The body is fed in one piece, so every page is decoded in place and its
+ * data pointer stays valid as long as the body does. */
+static lsq_status collect_page(void *ctx, uint32_t pgno, const unsigned char *data,
+                               lsq_error *err)
+{
+    collected *c = ctx;
+    if (c->n == c->cap)
+        return lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: too many pages for the body size");
+    c->pages[c->n].pgno = pgno;
+    c->pages[c->n].data = data;
+    c->n++;
+    return LSQ_OK;
+}
+
+static int by_pgno(const void *a, const void *b)
+{
+    const lsq_page *x = a, *y = b;
+    return x->pgno < y->pgno ? -1 : x->pgno > y->pgno;
 }
 
 lsq_status lsq_proto_parse_pull_response(const unsigned char *body, size_t len,
@@ -362,72 +622,33 @@ lsq_status lsq_proto_parse_pull_response(const unsigned char *body, size_t len,
     if (!out || (!body && len))
         return lsq_fail(err, LSQ_ERR_MISUSE, 0, "lsq_proto_parse_pull_response: NULL argument");
     memset(out, 0, sizeof *out);
-    if (len == 0)
-        return lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: empty response body");
-
-    cursor c = { body, body + len };
-    const unsigned char *msg = NULL;
-    size_t msg_len = 0;
-    lsq_status st = get_bytes(&c, &msg, &msg_len, "the response header", err);
+    /* Every PageData message costs at least 4096 + 4 bytes, which bounds the
+     * page count by the body length before a single page is decoded. */
+    collected c = { out, NULL, 0, len / PAGE_SIZE + 1 };
+    c.pages = malloc(c.cap * sizeof *c.pages);
+    if (!c.pages)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    lsq_pull_sink sink = { &c, collect_header, collect_page };
+    lsq_pull_stream *s = NULL;
+    lsq_status st = lsq_pull_stream_new(&sink, &s, err);
     if (st == LSQ_OK)
-        st = parse_header((cursor){ msg, msg + msg_len }, out, err);
+        st = lsq_pull_stream_feed(s, body, len, err);
+    if (st == LSQ_OK)
+        st = lsq_pull_stream_finish(s, err);
+    lsq_pull_stream_free(s);
     if (st != LSQ_OK) {
+        free(c.pages);
         lsq_pull_result_free(out);
         return st;
     }
-
-    /* Every PageData message costs at least 4096 + 4 bytes, which bounds the
-     * page count by the body length before a single page is decoded. */
-    size_t cap = (size_t)(c.end - c.p) / PAGE_SIZE + 1;
-    page_entry *pages = malloc(cap * sizeof *pages);
-    if (!pages) {
-        lsq_pull_result_free(out);
-        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    /* Sorted by page number (unique: the reader refused duplicates). */
+    qsort(c.pages, c.n, sizeof *c.pages, by_pgno);
+    if (c.n) {
+        out->pages = c.pages;
+    } else {
+        free(c.pages);
     }
-    size_t n = 0;
-    while (c.p < c.end) {
-        st = get_bytes(&c, &msg, &msg_len, "a PageData message", err);
-        if (st == LSQ_OK && n == cap)
-            st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "pull-updates: too many pages for the body size");
-        if (st == LSQ_OK)
-            st = parse_page((cursor){ msg, msg + msg_len }, out->db_size_pages, n, &pages[n], err);
-        if (st != LSQ_OK) {
-            free(pages);
-            lsq_pull_result_free(out);
-            return st;
-        }
-        n++;
-    }
-
-    /* Sorted by page number. The server sends the newest image of every
-     * changed page exactly once; a page named twice leaves no safe way to
-     * tell which image is newest (applying the wrong one corrupts the
-     * replica), so the whole response is refused. */
-    qsort(pages, n, sizeof *pages, by_pgno_then_seq);
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (pages[i + 1].pgno == pages[i].pgno) {
-            uint32_t dup = pages[i].pgno;
-            free(pages);
-            lsq_pull_result_free(out);
-            return lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
-                            "pull-updates: page %u appears twice in one response", dup);
-        }
-    }
-    size_t kept = n;
-    if (kept) {
-        out->pages = malloc(kept * sizeof *out->pages);
-        if (!out->pages) {
-            free(pages);
-            lsq_pull_result_free(out);
-            return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
-        }
-        for (size_t i = 0; i < kept; i++) {
-            out->pages[i].pgno = pages[i].pgno;
-            out->pages[i].data = pages[i].data;
-        }
-    }
-    out->npages = kept;
-    free(pages);
+    out->npages = c.n;
     return LSQ_OK;
 }
 

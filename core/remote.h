@@ -32,9 +32,27 @@ typedef struct lsq_pull_result {
     int apply_mode;             /* 0 incremental, 1 replace base */
     lsq_page *pages;            /* npages entries, sorted by pgno, unique */
     size_t npages;
-    unsigned char *body;        /* owned response body the pages point into */
-    size_t body_len;
+    /* Owned memory the pages point into. From lsq_remote_pull: the page
+     * images alone, back to back in pgno order (pages[i].data = body +
+     * i * 4096), so runs of consecutive pages are contiguous. */
+    unsigned char *body;
+    size_t body_len;            /* bytes of the HTTP response body */
 } lsq_pull_result;
+
+/* Receives a pull's answer while it is read (lsq_pull_stream_*,
+ * lsq_remote_pull_stream). A callback that returns a failure stops the
+ * reader, and that failure is what the feed returns. */
+typedef struct lsq_pull_sink {
+    void *ctx;
+    /* The header, before any page. revision is NUL-terminated and lives
+     * only during the call. */
+    lsq_status (*on_header)(void *ctx, const char *revision, uint64_t db_size_pages,
+                            int apply_mode, lsq_error *err);
+    /* One page, checked like lsq_remote_pull's: 1-based pgno <= the header's
+     * size, 4096 bytes at data, valid only during the call. A page named
+     * twice is refused only by lsq_pull_stream_finish, after both calls. */
+    lsq_status (*on_page)(void *ctx, uint32_t pgno, const unsigned char *data, lsq_error *err);
+} lsq_pull_sink;
 
 /* sync_url: libsql://host (https), https://..., http://... ; token may be NULL. */
 lsq_status lsq_remote_open(const char *sync_url, const char *auth_token,
@@ -55,6 +73,15 @@ lsq_status lsq_remote_pull_at(lsq_remote *r, const char *server_revision,
                               lsq_pull_result *out, lsq_error *err);
 void lsq_pull_result_free(lsq_pull_result *res);
 
+/* POST /pull-updates, handing the header and each page to sink while the
+ * body downloads (the body is never held whole). On success *body_len gets
+ * the response's size and *npages the pages delivered (either may be NULL).
+ * A failure may come after some pages were delivered: the sink's owner
+ * discards what it got. */
+lsq_status lsq_remote_pull_stream(lsq_remote *r, const char *client_revision,
+                                  uint32_t long_poll_ms, const lsq_pull_sink *sink,
+                                  size_t *body_len, size_t *npages, lsq_error *err);
+
 /* POST /v2/pipeline with a JSON body; *response gets the malloc'd JSON text
  * of a 200 answer. HTTP errors are mapped to lsq_status as above. */
 lsq_status lsq_remote_pipeline(lsq_remote *r, const char *json_body, char **response,
@@ -71,9 +98,24 @@ long lsq_proto_encode_pull_request(const char *server_revision, const char *clie
                                    uint32_t long_poll_ms, unsigned char *buf, size_t cap);
 /* Parse a whole response body (length-delimited messages). On success the
  * result's pages point into `body`, which the caller keeps alive (the result
- * does not take ownership; lsq_remote_pull moves it into res->body). */
+ * does not take ownership: res->body stays NULL). Built on the incremental
+ * reader below, fed the body in one piece. */
 lsq_status lsq_proto_parse_pull_response(const unsigned char *body, size_t len,
                                          lsq_pull_result *out, lsq_error *err);
+
+/* The incremental reader: feed the body in pieces of any size as they
+ * arrive; the header and each page reach the sink as soon as they are
+ * complete. Same checks and messages as the whole-body parse: finish
+ * fails on a body cut short, an empty body, or a page named twice. After a
+ * failure every further call fails. */
+typedef struct lsq_pull_stream lsq_pull_stream;
+lsq_status lsq_pull_stream_new(const lsq_pull_sink *sink, lsq_pull_stream **out,
+                               lsq_error *err);
+lsq_status lsq_pull_stream_feed(lsq_pull_stream *s, const unsigned char *data, size_t len,
+                                lsq_error *err);
+lsq_status lsq_pull_stream_finish(lsq_pull_stream *s, lsq_error *err);
+size_t lsq_pull_stream_pages(const lsq_pull_stream *s);    /* pages delivered so far */
+void lsq_pull_stream_free(lsq_pull_stream *s);
 
 /* Cap on one response body (default 4 GiB); a larger answer fails with
  * LSQ_ERR_PROTOCOL. 0 restores the default. (http.c) */

@@ -237,14 +237,18 @@ static lsq_status save_meta(lsq_replica *r, const char *file, const char *revisi
 
 /* ---- sync ---- */
 
-/* Other processes may sync the same file (sync_mu is per process). A pull
- * is applied only if the file's change counter, read before the pull, is
- * unchanged under the applier's lock (lsq_apply_pages_if); otherwise another
- * process applied newer pages meanwhile and we pull again, this many times
- * before reporting the file busy. */
+/* Other processes may sync the same file (sync_mu is per process; the file
+ * lock serialises them, this is the backstop). A pull is applied only if
+ * the file's change counter, read before the pull, is unchanged under the
+ * applier's lock (lsq_apply_pages_if); otherwise another process applied
+ * newer pages meanwhile and we pull again, this many times before
+ * reporting the file busy. */
 #define MAX_MOVED_RETRIES 8
 
-static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *err)
+/* One sync; *tm gets the apply's breakdown and *pull_seconds the time the
+ * answer took to arrive (request to last byte), for the log. */
+static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_apply_timing *tm,
+                              double *pull_seconds, lsq_error *err)
 {
     char old_rev[sizeof r->st.revision];
     uint64_t old_size;
@@ -256,7 +260,6 @@ static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *
     double t0 = now_seconds();
     lsq_pull_result res;
     lsq_status st;
-    double blocked = 0;
     uint64_t new_size;
     int need_apply, changed, moved = 0, attempts = 0;
     do {
@@ -271,9 +274,11 @@ static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *
         st = lsq_meta_file_identity(r->path, r->vfs_name, &counter_before, &bytes_before, err);
         if (st != LSQ_OK)
             return st;
+        double tp = now_seconds();
         st = lsq_remote_pull(r->pull_remote, old_rev, 0, &res, err);
         if (st != LSQ_OK)
             return st;
+        *pull_seconds += now_seconds() - tp;
         stats->bytes += res.body_len;
 
         unsigned long long a, b;
@@ -311,7 +316,7 @@ static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *
         moved = 0;
         if (need_apply) {
             st = lsq_apply_pages_if(r->path, r->vfs_name, res.pages, res.npages, new_size,
-                                    &counter_before, &moved, &blocked, err);
+                                    &counter_before, &moved, tm, err);
             if (st != LSQ_OK) {
                 lsq_pull_result_free(&res);
                 return st;
@@ -328,7 +333,7 @@ static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_error *
     }
     record_success(r, res.server_revision, new_size, res.npages);
     stats->pages = res.npages;
-    stats->apply_seconds = blocked;
+    stats->apply_seconds = tm->blocked;
     stats->changed = changed;
     stats->seconds = now_seconds() - t0;
     lsq_pull_result_free(&res);
@@ -381,12 +386,15 @@ static lsq_status sync_mode(lsq_replica *r, lsq_progress_fn fn, void *ctx, int m
      * this sync alone and is gone again before the lock is released. */
     if (fn)
         lsq_remote_set_progress(r->pull_remote, fn, ctx);
+    lsq_apply_timing tm;
+    memset(&tm, 0, sizeof tm);
+    double pull_seconds = 0;
     /* Syncs of other processes wait on the file lock (file_lock). */
     file_lock(r);
     int handled = 0;
     lsq_status st = lsq_offline_sync_locked(r, mode, push, stats, &handled, err);
     if (st == LSQ_OK && !handled && (mode & LSQ_OFFLINE_PULL))
-        st = sync_locked(r, stats, err);
+        st = sync_locked(r, stats, &tm, &pull_seconds, err);
     file_unlock(r);
     if (fn)
         lsq_remote_set_progress(r->pull_remote, NULL, NULL);
@@ -409,9 +417,14 @@ static lsq_status sync_mode(lsq_replica *r, lsq_progress_fn fn, void *ctx, int m
             pthread_mutex_unlock(&r->state_mu);
             lsq_log_write(stats->changed ? LSQ_LOG_INFO : LSQ_LOG_DEBUG, "sync",
                           "synced '%s': revision %s -> %s, %zu pages, %zu bytes, %.3f s "
-                          "(readers blocked %.3f s)",
+                          "(readers blocked %.6f s); ms: pull %.1f, apply prepare %.1f, "
+                          "journal %.1f, lock wait %.2f, page writes %.2f, db sync %.2f, "
+                          "commit %.2f, cleanup %.1f",
                           r->path, from_rev[0] ? from_rev : "(none)", to_rev, stats->pages,
-                          stats->bytes, stats->seconds, stats->apply_seconds);
+                          stats->bytes, stats->seconds, stats->apply_seconds,
+                          pull_seconds * 1e3, tm.prepare * 1e3, tm.journal * 1e3,
+                          tm.lock_wait * 1e3, tm.page_write * 1e3, tm.db_sync * 1e3,
+                          tm.commit * 1e3, tm.cleanup * 1e3);
         }
     }
     pthread_mutex_unlock(&r->sync_mu);
@@ -435,46 +448,78 @@ static void fsync_parent(const char *path)
     }
 }
 
-/* Build the first revision beside the final name ("<db>.libsql-new"), write
- * the sidecar, then rename into place: a crash before the rename leaves no
- * replica file, so the next open simply bootstraps again. Called with
- * sync_mu and the file lock held (the temp name is shared by processes). */
+static lsq_status no_pages_to_bootstrap(lsq_replica *r, const char *revision, lsq_error *err)
+{
+    return lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
+                    "the primary returned no database pages to bootstrap '%s' from "
+                    "(revision '%s'); the Turso sync server serves pages from its WAL "
+                    "only, so a primary whose WAL was checkpointed cannot seed a replica",
+                    r->path, revision ? revision : "");
+}
+
+/* The bootstrap's sink: the header sizes the new file, each page goes
+ * straight into it (page_apply.h, lsq_bootstrap_*). */
+typedef struct boot_sink {
+    lsq_replica *r;
+    lsq_bootstrap *w;
+    char *revision;
+    uint64_t db_size;
+} boot_sink;
+
+static lsq_status boot_header(void *ctx, const char *revision, uint64_t db_size_pages,
+                              int apply_mode, lsq_error *err)
+{
+    boot_sink *b = ctx;
+    (void)apply_mode;   /* a bootstrap replaces everything whatever the mode */
+    b->revision = strdup(revision);
+    if (!b->revision)
+        return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+    b->db_size = db_size_pages;
+    if (db_size_pages == 0)
+        return no_pages_to_bootstrap(b->r, revision, err);
+    return lsq_bootstrap_set_size(b->w, db_size_pages, err);
+}
+
+static lsq_status boot_page(void *ctx, uint32_t pgno, const unsigned char *data, lsq_error *err)
+{
+    boot_sink *b = ctx;
+    return lsq_bootstrap_page(b->w, pgno, data, err);
+}
+
+/* Build the first revision beside the final name ("<db>.libsql-new"),
+ * written page by page while the answer downloads, write the sidecar, then
+ * rename into place: a crash before the rename leaves no replica file, so
+ * the next open simply bootstraps again. Called with sync_mu and the file
+ * lock held (the temp name is shared by processes). */
 static lsq_status bootstrap(lsq_replica *r, lsq_progress_fn fn, void *ctx, lsq_error *err)
 {
-    lsq_pull_result res;
     double t0 = now_seconds();
-    /* As in a sync: the callback lives on the pull remote under sync_mu for
-     * this one pull. */
-    if (fn)
-        lsq_remote_set_progress(r->pull_remote, fn, ctx);
-    lsq_status st = lsq_remote_pull(r->pull_remote, NULL, 0, &res, err);
-    if (fn)
-        lsq_remote_set_progress(r->pull_remote, NULL, NULL);
-    if (st != LSQ_OK) {
-        LSQ_LOG(LSQ_LOG_ERROR, "sync", "bootstrap of '%s' failed (status %d): %s", r->path,
-                (int)st, err->message);
-        return st;
-    }
-    if (res.npages == 0 || res.db_size_pages == 0) {
-        st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
-                      "the primary returned no database pages to bootstrap '%s' from "
-                      "(revision '%s'); the Turso sync server serves pages from its WAL "
-                      "only, so a primary whose WAL was checkpointed cannot seed a replica",
-                      r->path, res.server_revision);
-        lsq_pull_result_free(&res);
-        return st;
-    }
     size_t n = strlen(r->path) + sizeof ".libsql-new";
     char *tmp = malloc(n);
-    if (!tmp) {
-        lsq_pull_result_free(&res);
+    if (!tmp)
         return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
-    }
     snprintf(tmp, n, "%s.libsql-new", r->path);
-    unlink(tmp);
-    st = lsq_apply_pages(tmp, r->vfs_name, res.pages, res.npages, res.db_size_pages, NULL, err);
+    boot_sink b = { r, NULL, NULL, 0 };
+    size_t body_len = 0, npages = 0;
+    lsq_status st = lsq_bootstrap_open(tmp, r->vfs_name, &b.w, err);
+    if (st == LSQ_OK) {
+        /* As in a sync: the callback lives on the pull remote under sync_mu
+         * (held by the caller) for this one pull. */
+        if (fn)
+            lsq_remote_set_progress(r->pull_remote, fn, ctx);
+        lsq_pull_sink sink = { &b, boot_header, boot_page };
+        st = lsq_remote_pull_stream(r->pull_remote, NULL, 0, &sink, &body_len, &npages, err);
+        if (fn)
+            lsq_remote_set_progress(r->pull_remote, NULL, NULL);
+        if (st == LSQ_OK && npages == 0)
+            st = no_pages_to_bootstrap(r, b.revision, err);
+        if (st == LSQ_OK)
+            st = lsq_bootstrap_finish(b.w, err);    /* syncs; removes the file on failure */
+        else
+            lsq_bootstrap_abort(b.w);
+    }
     if (st == LSQ_OK)
-        st = save_meta(r, tmp, res.server_revision, res.db_size_pages, err);
+        st = save_meta(r, tmp, b.revision, b.db_size, err);
     if (st == LSQ_OK && rename(tmp, r->path) != 0)
         st = lsq_fail(err, LSQ_ERR_CANTOPEN, errno, "cannot create replica file '%s': %s",
                       r->path, strerror(errno));
@@ -482,21 +527,21 @@ static lsq_status bootstrap(lsq_replica *r, lsq_progress_fn fn, void *ctx, lsq_e
         fsync_parent(r->path);
     if (st == LSQ_OK) {
         r->verify_primary = 0; /* just made from this very primary */
-        record_success(r, res.server_revision, res.db_size_pages, res.npages);
+        record_success(r, b.revision, b.db_size, npages);
         lsq_sync_status_ok(r->path);
         pthread_mutex_lock(&r->state_mu);
-        r->st.bytes_pulled += res.body_len;
+        r->st.bytes_pulled += body_len;
         pthread_mutex_unlock(&r->state_mu);
         LSQ_LOG(LSQ_LOG_INFO, "sync",
                 "bootstrapped '%s' at revision %s: %zu pages, %zu bytes, %.3f s", r->path,
-                res.server_revision, res.npages, res.body_len, now_seconds() - t0);
+                b.revision, npages, body_len, now_seconds() - t0);
     } else {
         LSQ_LOG(LSQ_LOG_ERROR, "sync", "bootstrap of '%s' failed (status %d): %s", r->path,
                 (int)st, err->message);
         unlink(tmp);
     }
     free(tmp);
-    lsq_pull_result_free(&res);
+    free(b.revision);
     return st;
 }
 

@@ -488,7 +488,7 @@ static int read_counters(const char *path, counters *c)
             for (long k = 0; k < n; k++)
                 count_error(c, st);
         } else if (strncmp(line, "P ", 2) == 0) {
-            snprintf(c->first_problem, sizeof c->first_problem, "%s", line + 2);
+            snprintf(c->first_problem, sizeof c->first_problem, "%.*s", (int)sizeof c->first_problem - 1, line + 2);
         }
     }
     fclose(f);

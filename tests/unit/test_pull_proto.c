@@ -99,6 +99,121 @@ static void add_page(pb *body, uint64_t page_id, unsigned char fill, size_t size
     free(page);
 }
 
+/* ---- the incremental reader must agree with the whole-body parse ---- */
+
+/* What a stream delivered: copies, since page data live only during the call. */
+typedef struct got {
+    char *rev;
+    uint64_t size;
+    int mode, headers;
+    uint32_t *pgno;
+    unsigned char *data;
+    size_t n;
+} got;
+
+static lsq_status got_header(void *ctx, const char *rev, uint64_t size, int mode, lsq_error *err)
+{
+    (void)err;
+    got *g = ctx;
+    g->rev = strdup(rev);
+    g->size = size;
+    g->mode = mode;
+    g->headers++;
+    return LSQ_OK;
+}
+
+static lsq_status got_page(void *ctx, uint32_t pgno, const unsigned char *data, lsq_error *err)
+{
+    (void)err;
+    got *g = ctx;
+    g->pgno = realloc(g->pgno, (g->n + 1) * sizeof *g->pgno);
+    g->data = realloc(g->data, (g->n + 1) * 4096);
+    assert_true(g->pgno && g->data);
+    g->pgno[g->n] = pgno;
+    memcpy(g->data + g->n * 4096, data, 4096);
+    g->n++;
+    return LSQ_OK;
+}
+
+static void got_free(got *g)
+{
+    free(g->rev);
+    free(g->pgno);
+    free(g->data);
+    memset(g, 0, sizeof *g);
+}
+
+/* Feed body in pieces: chunk > 0 = that size each; 0 = pseudo-random sizes
+ * from 1 to 9000 (seeded, so a failure repeats). */
+static lsq_status stream_parse(const unsigned char *d, size_t n, size_t chunk, unsigned seed,
+                               got *g, lsq_error *err)
+{
+    memset(g, 0, sizeof *g);
+    lsq_pull_sink sink = { g, got_header, got_page };
+    lsq_pull_stream *s = NULL;
+    lsq_status st = lsq_pull_stream_new(&sink, &s, err);
+    assert_int_equal(st, LSQ_OK);
+    for (size_t off = 0; off < n && st == LSQ_OK;) {
+        size_t k = chunk ? chunk : 1 + (size_t)(rand_r(&seed) % 9000);
+        if (k > n - off)
+            k = n - off;
+        /* each piece in its own allocation: ASan catches a read past it */
+        unsigned char *piece = malloc(k);
+        assert_non_null(piece);
+        memcpy(piece, d + off, k);
+        st = lsq_pull_stream_feed(s, piece, k, err);
+        free(piece);
+        off += k;
+    }
+    if (st == LSQ_OK)
+        st = lsq_pull_stream_finish(s, err);
+    if (st == LSQ_OK)
+        assert_int_equal(lsq_pull_stream_pages(s), g->n);
+    lsq_pull_stream_free(s);
+    return st;
+}
+
+/* Whole-body parse vs the stream fed in many different piece sizes: same
+ * verdict; on success the same header and the same pages (in pgno order,
+ * byte for byte); on failure the same kind of error. */
+static void check_stream_matches(const unsigned char *d, size_t n)
+{
+    static const size_t chunks[] = { 1, 2, 3, 5, 7, 10, 11, 13, 100, 4095, 4096, 4099, 4100,
+                                     4103, 8192, 65536, 0, 0, 0, 0 };
+    lsq_pull_result whole;
+    lsq_error e1 = { 0 };
+    lsq_status st1 = lsq_proto_parse_pull_response(d, n, &whole, &e1);
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        got g;
+        lsq_error e2 = { 0 };
+        lsq_status st2 = stream_parse(d, n, chunks[c], (unsigned)c, &g, &e2);
+        if (st1 != st2)
+            fail_msg("chunk %zu: whole-body status %d (%s), stream status %d (%s)", chunks[c],
+                     st1, e1.message, st2, e2.message);
+        if (st1 == LSQ_OK) {
+            assert_int_equal(g.headers, 1);
+            assert_string_equal(g.rev, whole.server_revision);
+            assert_true(g.size == whole.db_size_pages);
+            assert_int_equal(g.mode, whole.apply_mode);
+            assert_int_equal(g.n, whole.npages);
+            for (size_t i = 0; i < whole.npages; i++) {
+                /* the stream delivers in arrival order: find each page */
+                size_t j = 0;
+                while (j < g.n && g.pgno[j] != whole.pages[i].pgno)
+                    j++;
+                assert_true(j < g.n);
+                assert_memory_equal(g.data + j * 4096, whole.pages[i].data, 4096);
+            }
+        } else if (st1 == LSQ_ERR_PROTOCOL && !strstr(e1.message, "appears twice")) {
+            /* the same first error, whichever way the bytes came */
+            assert_string_equal(e2.message, e1.message);
+        }
+        got_free(&g);
+    }
+    if (st1 == LSQ_OK)
+        lsq_pull_result_free(&whole);
+}
+
 /* Parses body and expects a PROTOCOL error whose message contains `needle`. */
 static void expect_protocol_error(const pb *body, const char *needle)
 {
@@ -111,6 +226,7 @@ static void expect_protocol_error(const pb *body, const char *needle)
     assert_null(res.server_revision);
     assert_null(res.pages);
     assert_int_equal(res.npages, 0);
+    check_stream_matches(body->d, body->n);
 }
 
 /* ---- request encoding ---- */
@@ -180,6 +296,7 @@ static void parse_pages_sorted_and_one_based(void **state)
     assert_true(res.pages[0].data > body.d && res.pages[0].data + 4096 <= body.d + body.n);
     assert_null(res.body);
     lsq_pull_result_free(&res);
+    check_stream_matches(body.d, body.n);
     pb_free(&body);
 }
 
@@ -197,6 +314,7 @@ static void parse_duplicates_refused(void **state)
     assert_non_null(strstr(err.message, "page 4 appears twice"));
     assert_null(res.pages);
     assert_int_equal(res.npages, 0);
+    check_stream_matches(body.d, body.n);
     pb_free(&body);
 }
 
@@ -212,6 +330,7 @@ static void parse_header_only_and_empty_header(void **state)
     assert_int_equal(res.db_size_pages, 2);
     assert_int_equal(res.npages, 0);
     assert_null(res.pages);
+    check_stream_matches(body.d, body.n);
     lsq_pull_result_free(&res);
 
     /* An all-defaults header (empty database): revision "" and size 0. */
@@ -242,6 +361,7 @@ static void parse_apply_mode_and_big_values(void **state)
     assert_int_equal(res.npages, 1);
     assert_int_equal(res.pages[0].pgno, 4000000001u);
     lsq_pull_result_free(&res);
+    check_stream_matches(body.d, body.n);
     pb_free(&body);
     pb_free(&m);
 }
@@ -293,6 +413,7 @@ static void parse_skips_unknown_fields(void **state)
     assert_int_equal(res.pages[0].pgno, 2);
     assert_memory_equal(res.pages[0].data, page, sizeof page);
     lsq_pull_result_free(&res);
+    check_stream_matches(body.d, body.n);
     pb_free(&body);
     pb_free(&m);
 }
@@ -323,6 +444,7 @@ static void parse_real_tursodb_bootstrap(void **state)
     assert_int_equal(res.pages[1].pgno, 2);
     assert_memory_equal(res.pages[0].data, "SQLite format 3", 16);
     assert_int_equal(res.pages[0].data[18], 2);      /* the primary runs WAL */
+    check_stream_matches(buf, n);
     lsq_pull_result_free(&res);
     free(buf);
 }
@@ -470,6 +592,66 @@ static void malformed_pages(void **state)
     pb_free(&m);
 }
 
+/* A sink that refuses stops the reader: the feed returns the sink's own
+ * failure, and the reader refuses anything after it. */
+static lsq_status refuse_page(void *ctx, uint32_t pgno, const unsigned char *data,
+                              lsq_error *err)
+{
+    (void)data;
+    int *seen = ctx;
+    if (++*seen == 2)
+        return lsq_fail(err, LSQ_ERR_MISC, 28, "disk full at page %u", pgno);
+    return LSQ_OK;
+}
+
+static lsq_status refuse_header(void *ctx, const char *rev, uint64_t size, int mode,
+                                lsq_error *err)
+{
+    (void)ctx;
+    (void)mode;
+    return size == 0 ? lsq_fail(err, LSQ_ERR_PROTOCOL, 0, "no pages at revision '%s'", rev)
+                     : LSQ_OK;
+}
+
+static void stream_sink_failures_stop_the_reader(void **state)
+{
+    (void)state;
+    pb body = { 0 };
+    add_header(&body, "8", 5);
+    add_page(&body, 0, 0x01, 4096);
+    add_page(&body, 1, 0x02, 4096);
+    add_page(&body, 2, 0x03, 4096);
+    int seen = 0;
+    lsq_pull_sink sink = { &seen, refuse_header, refuse_page };
+    lsq_pull_stream *s = NULL;
+    lsq_error err = { 0 };
+    assert_int_equal(lsq_pull_stream_new(&sink, &s, &err), LSQ_OK);
+    assert_int_equal(lsq_pull_stream_feed(s, body.d, body.n, &err), LSQ_ERR_MISC);
+    assert_string_equal(err.message, "disk full at page 2");
+    assert_int_equal(err.native, 28);
+    assert_int_equal(seen, 2);
+    assert_int_equal(lsq_pull_stream_pages(s), 2);
+    assert_int_equal(lsq_pull_stream_feed(s, body.d, 1, &err), LSQ_ERR_PROTOCOL);
+    assert_int_equal(lsq_pull_stream_finish(s, &err), LSQ_ERR_PROTOCOL);
+    lsq_pull_stream_free(s);
+
+    pb empty = { 0 };
+    add_header(&empty, "0", 0);
+    assert_int_equal(lsq_pull_stream_new(&sink, &s, &err), LSQ_OK);
+    assert_int_equal(lsq_pull_stream_feed(s, empty.d, empty.n, &err), LSQ_ERR_PROTOCOL);
+    assert_string_equal(err.message, "no pages at revision '0'");
+    lsq_pull_stream_free(s);
+
+    /* misuse */
+    lsq_pull_sink half = { NULL, refuse_header, NULL };
+    assert_int_equal(lsq_pull_stream_new(&half, &s, &err), LSQ_ERR_MISUSE);
+    assert_int_equal(lsq_pull_stream_feed(NULL, body.d, 1, &err), LSQ_ERR_MISUSE);
+    assert_int_equal(lsq_pull_stream_finish(NULL, &err), LSQ_ERR_MISUSE);
+    lsq_pull_stream_free(NULL);
+    pb_free(&body);
+    pb_free(&empty);
+}
+
 static void free_is_idempotent(void **state)
 {
     (void)state;
@@ -497,6 +679,7 @@ int main(void)
         cmocka_unit_test(malformed_envelope),
         cmocka_unit_test(malformed_header),
         cmocka_unit_test(malformed_pages),
+        cmocka_unit_test(stream_sink_failures_stop_the_reader),
         cmocka_unit_test(free_is_idempotent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
