@@ -825,7 +825,7 @@ static int part_driver_manager(const char *connstr)
     DM(dm.alloc(SQL_HANDLE_STMT, dbc, &s), SQL_ERROR, SQL_HANDLE_DBC, dbc, "08003");
     DM(dm.disconnect(dbc), SQL_ERROR, SQL_HANDLE_DBC, dbc, "08003");
     DM(dm.getinfo(dbc, SQL_DRIVER_NAME, cbuf, sizeof cbuf, &sm), SQL_ERROR, SQL_HANDLE_DBC, dbc, "08003");
-    char dsn[600];
+    char dsn[640];
     snprintf(dsn, sizeof dsn, "DRIVER=libSQL;%s", connstr);
     DM(dm.dconn(dbc, NULL, S(dsn), -7, NULL, 0, NULL, SQL_DRIVER_NOPROMPT), SQL_ERROR, SQL_HANDLE_DBC, dbc, "HY090");
     /* the value check is the driver's: the DM passes it through */
