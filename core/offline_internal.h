@@ -18,4 +18,19 @@ lsq_status lsq_offline_record_conflict(sqlite3 *c, int64_t seq, double committed
                                        const void *cs, int n, const char *sql,
                                        const char *reason, int in_txn, lsq_error *err);
 
+/* One pending local transaction, copied out of the store (cs malloc'd: the
+ * caller frees it). */
+typedef struct lsq_pending_row {
+    int64_t seq;
+    double committed_at;
+    void *cs;
+    int n;
+} lsq_pending_row;
+
+/* The next pending transaction after seq `after`; *found = 0 when none.
+ * Copied out so no read lock on the store is held across a round trip.
+ * (offline_push.c) */
+lsq_status lsq_offline_next_pending(sqlite3 *c, int64_t after, lsq_pending_row *row,
+                                    int *found, lsq_error *err);
+
 #endif

@@ -46,17 +46,9 @@ static double unix_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-typedef struct pending_row {
-    int64_t seq;
-    double committed_at;
-    void *cs;
-    int n;
-} pending_row;
 
-/* The next pending transaction after seq `after`; found = 0 when none.
- * Copied out so no read lock on the store is held across the round trip. */
-static lsq_status next_pending(sqlite3 *c, int64_t after, pending_row *row, int *found,
-                               lsq_error *err)
+lsq_status lsq_offline_next_pending(sqlite3 *c, int64_t after, lsq_pending_row *row,
+                                    int *found, lsq_error *err)
 {
     *found = 0;
     memset(row, 0, sizeof *row);
@@ -243,7 +235,7 @@ static outcome judge(const lsq_hrana_batch_result *res, const lsq_offline_stmts 
 
 /* Push one pending transaction. */
 static lsq_status push_one(struct lsq_replica *r, sqlite3 *c, const char *client_id,
-                           const pending_row *row, lsq_offline_push_stats *ps, lsq_error *err)
+                           const lsq_pending_row *row, lsq_offline_push_stats *ps, lsq_error *err)
 {
     lsq_offline_stmts ss;
     lsq_error cerr;
@@ -349,9 +341,9 @@ lsq_status lsq_offline_push_all(struct lsq_replica *r, sqlite3 *c, lsq_offline_p
         st = lsq_fail(err, LSQ_ERR_MISC, 0, "the offline store has no client id");
     int64_t after = 0;
     while (st == LSQ_OK) {
-        pending_row row;
+        lsq_pending_row row;
         int found = 0;
-        st = next_pending(c, after, &row, &found, err);
+        st = lsq_offline_next_pending(c, after, &row, &found, err);
         if (st != LSQ_OK || !found)
             break;
         st = push_one(r, c, client_id, &row, ps, err);

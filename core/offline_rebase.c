@@ -38,6 +38,7 @@
  * a row would release that lock and let a local write slip in.
  */
 #include "offline.h"
+#include "durable.h"
 #include "offline_internal.h"
 #include "crypto_vfs.h"
 #include "log.h"
@@ -72,20 +73,6 @@ typedef struct marker {
     uint32_t counter;
 } marker;
 
-static void fsync_dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    if (!dir)
-        return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 static lsq_status marker_write(const char *path, const marker *m, lsq_error *err)
 {
     size_t n = strlen(path) + 8;
@@ -107,7 +94,7 @@ static lsq_status marker_write(const char *path, const marker *m, lsq_error *err
                       strerror(errno));
         unlink(tmp);
     } else {
-        fsync_dir_of(path);
+        lsq_fsync_parent_dir(path);
     }
     free(tmp);
     return st;
@@ -130,7 +117,7 @@ static int marker_read(const char *path, marker *m)
 static void marker_remove(const char *path)
 {
     if (unlink(path) == 0)
-        fsync_dir_of(path);
+        lsq_fsync_parent_dir(path);
 }
 
 /* ---- the sync's own connection ------------------------------------------- */
@@ -227,29 +214,16 @@ static lsq_status replay(sqlite3 *c, const char *revision, const char *id, size_
     int64_t after = 0;
     lsq_status st = LSQ_OK;
     for (;;) {
-        sqlite3_stmt *q = NULL;
-        int rc = sqlite3_prepare_v2(c,
-                                    "SELECT seq, committed_at, changeset FROM " LSQ_OFFLINE_SCHEMA
-                                    ".pending WHERE seq > ?1 ORDER BY seq LIMIT 1",
-                                    -1, &q, NULL);
-        if (rc != SQLITE_OK)
-            return lsq_fail_sqlite(err, c, rc);
-        sqlite3_bind_int64(q, 1, after);
-        rc = sqlite3_step(q);
-        if (rc != SQLITE_ROW) {
-            st = rc == SQLITE_DONE ? LSQ_OK : lsq_fail_sqlite(err, c, rc);
-            sqlite3_finalize(q);
+        lsq_pending_row row;
+        int found = 0;
+        st = lsq_offline_next_pending(c, after, &row, &found, err);
+        if (st != LSQ_OK || !found)
             break;
-        }
-        int64_t seq = sqlite3_column_int64(q, 0);
-        double committed_at = sqlite3_column_double(q, 1);
-        int n = sqlite3_column_bytes(q, 2);
-        void *cs = malloc(n > 0 ? (size_t)n : 1);
-        if (cs && n > 0)
-            memcpy(cs, sqlite3_column_blob(q, 2), (size_t)n);
-        sqlite3_finalize(q);
-        if (!cs)
-            return lsq_fail(err, LSQ_ERR_NOMEM, 0, "out of memory");
+        int64_t seq = row.seq;
+        double committed_at = row.committed_at;
+        int n = row.n;
+        void *cs = row.cs;
+        int rc;
         after = seq;
         replay_ctx x;
         memset(&x, 0, sizeof x);

@@ -15,6 +15,7 @@
  * SQLite's own sqlite3changeset_apply matches them).
  */
 #include "offline.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,45 +23,18 @@
 
 /* ---- a growing text buffer ---------------------------------------------- */
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_addn(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 128;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void sb_add(sbuf *b, const char *s) { sb_addn(b, s, strlen(s)); }
+typedef lsq_strbuf sbuf;
 
 /* "name" with embedded quotes doubled. */
 static void sb_ident(sbuf *b, const char *name)
 {
-    sb_add(b, "\"");
+    lsq_strbuf_add(b, "\"");
     for (const char *q; (q = strchr(name, '"')) != NULL; name = q + 1) {
-        sb_addn(b, name, (size_t)(q - name) + 1);
-        sb_add(b, "\"");
+        lsq_strbuf_addn(b, name, (size_t)(q - name) + 1);
+        lsq_strbuf_add(b, "\"");
     }
-    sb_add(b, name);
-    sb_add(b, "\"");
+    lsq_strbuf_add(b, name);
+    lsq_strbuf_add(b, "\"");
 }
 
 /* ---- values -------------------------------------------------------------- */
@@ -186,41 +160,41 @@ static lsq_status one_change(sqlite3_changeset_iter *it, const table_cols *tc, i
 
     if (op == SQLITE_INSERT) {
         s->op = LSQ_OFF_INSERT;
-        sb_add(&b, "INSERT INTO ");
+        lsq_strbuf_add(&b, "INSERT INTO ");
         sb_ident(&b, tc->table);
-        sb_add(&b, "(");
+        lsq_strbuf_add(&b, "(");
         for (int i = 0; i < ncol; i++) {
             if (i)
-                sb_add(&b, ", ");
+                lsq_strbuf_add(&b, ", ");
             sb_ident(&b, tc->names[i]);
         }
-        sb_add(&b, ") VALUES (");
+        lsq_strbuf_add(&b, ") VALUES (");
         for (int i = 0; i < ncol && st == LSQ_OK; i++) {
-            sb_add(&b, i ? ", ?" : "?");
+            lsq_strbuf_add(&b, i ? ", ?" : "?");
             v = NULL;
             sqlite3changeset_new(it, i, &v);
             st = add_arg(s, v, err);
         }
-        sb_add(&b, ")");
+        lsq_strbuf_add(&b, ")");
     } else if (op == SQLITE_UPDATE) {
         s->op = LSQ_OFF_UPDATE;
         s->guard = 1;
-        sb_add(&b, "UPDATE ");
+        lsq_strbuf_add(&b, "UPDATE ");
         sb_ident(&b, tc->table);
-        sb_add(&b, " SET ");
+        lsq_strbuf_add(&b, " SET ");
         int first = 1;
         for (int i = 0; i < ncol && st == LSQ_OK; i++) {
             v = NULL;
             if (pk[i] || sqlite3changeset_new(it, i, &v) != SQLITE_OK || !v)
                 continue;
             if (!first)
-                sb_add(&b, ", ");
+                lsq_strbuf_add(&b, ", ");
             first = 0;
             sb_ident(&b, tc->names[i]);
-            sb_add(&b, " = ?");
+            lsq_strbuf_add(&b, " = ?");
             st = add_arg(s, v, err);
         }
-        sb_add(&b, " WHERE ");
+        lsq_strbuf_add(&b, " WHERE ");
         first = 1;
         for (int i = 0; i < ncol && st == LSQ_OK; i++) {
             if (!pk[i])
@@ -228,10 +202,10 @@ static lsq_status one_change(sqlite3_changeset_iter *it, const table_cols *tc, i
             v = NULL;
             sqlite3changeset_old(it, i, &v);
             if (!first)
-                sb_add(&b, " AND ");
+                lsq_strbuf_add(&b, " AND ");
             first = 0;
             sb_ident(&b, tc->names[i]);
-            sb_add(&b, " = ?");
+            lsq_strbuf_add(&b, " = ?");
             st = add_arg(s, v, err);
         }
         for (int i = 0; i < ncol && st == LSQ_OK; i++) {
@@ -240,17 +214,17 @@ static lsq_status one_change(sqlite3_changeset_iter *it, const table_cols *tc, i
                 continue;
             v = NULL;
             sqlite3changeset_old(it, i, &v);
-            sb_add(&b, " AND ");
+            lsq_strbuf_add(&b, " AND ");
             sb_ident(&b, tc->names[i]);
-            sb_add(&b, " IS ?");
+            lsq_strbuf_add(&b, " IS ?");
             st = add_arg(s, v, err);
         }
     } else {
         s->op = LSQ_OFF_DELETE;
         s->guard = 1;
-        sb_add(&b, "DELETE FROM ");
+        lsq_strbuf_add(&b, "DELETE FROM ");
         sb_ident(&b, tc->table);
-        sb_add(&b, " WHERE ");
+        lsq_strbuf_add(&b, " WHERE ");
         int first = 1;
         for (int pass = 0; pass < 2; pass++)          /* the key first, then the rest */
             for (int i = 0; i < ncol && st == LSQ_OK; i++) {
@@ -259,10 +233,10 @@ static lsq_status one_change(sqlite3_changeset_iter *it, const table_cols *tc, i
                 v = NULL;
                 sqlite3changeset_old(it, i, &v);
                 if (!first)
-                    sb_add(&b, " AND ");
+                    lsq_strbuf_add(&b, " AND ");
                 first = 0;
                 sb_ident(&b, tc->names[i]);
-                sb_add(&b, pass == 0 ? " = ?" : " IS ?");
+                lsq_strbuf_add(&b, pass == 0 ? " = ?" : " IS ?");
                 st = add_arg(s, v, err);
             }
     }
@@ -334,30 +308,30 @@ static void sb_literal(sbuf *b, const lsq_value *v)
     case SQLITE_FLOAT: s = sqlite3_mprintf("%!.17g", v->d); break;
     case SQLITE_TEXT: s = sqlite3_mprintf("%.*Q", (int)v->n, v->p ? (const char *)v->p : ""); break;
     case SQLITE_BLOB: {
-        sb_add(b, "X'");
+        lsq_strbuf_add(b, "X'");
         static const char hex[] = "0123456789ABCDEF";
         for (size_t i = 0; i < v->n; i++) {
             unsigned char c = ((const unsigned char *)v->p)[i];
             char two[2] = {hex[c >> 4], hex[c & 15]};
-            sb_addn(b, two, 2);
+            lsq_strbuf_addn(b, two, 2);
         }
-        sb_add(b, "'");
+        lsq_strbuf_add(b, "'");
         return;
     }
-    default: sb_add(b, "NULL"); return;
+    default: lsq_strbuf_add(b, "NULL"); return;
     }
     if (!s) {
         b->oom = 1;
         return;
     }
-    sb_add(b, s);
+    lsq_strbuf_add(b, s);
     sqlite3_free(s);
 }
 
 char *lsq_offline_stmts_render(const lsq_offline_stmts *s)
 {
     sbuf b = {0};
-    sb_add(&b, "");
+    lsq_strbuf_add(&b, "");
     for (size_t k = 0; k < s->n; k++) {
         const lsq_offline_stmt *st = &s->v[k];
         size_t arg = 0;
@@ -368,11 +342,11 @@ char *lsq_offline_stmts_render(const lsq_offline_stmts *s)
             if (*p == '?' && !in_ident && arg < st->nargs)
                 sb_literal(&b, &st->args[arg++]);
             else
-                sb_addn(&b, p, 1);
+                lsq_strbuf_addn(&b, p, 1);
         }
-        sb_add(&b, ";");
+        lsq_strbuf_add(&b, ";");
         if (k + 1 < s->n)
-            sb_add(&b, " ");
+            lsq_strbuf_add(&b, " ");
     }
     if (b.oom) {
         free(b.p);

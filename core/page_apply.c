@@ -43,6 +43,7 @@
  * BEGIN IMMEDIATE.
  */
 #include "page_apply.h"
+#include "durable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -197,27 +198,6 @@ static int write_all(sqlite3_file *f, const unsigned char *buf, size_t len, sqli
         off += (sqlite3_int64)n;
         len -= n;
     }
-    return rc;
-}
-
-static int fsync_dir_of(const char *path)
-{
-    char *dir = strdup(path);
-    if (!dir)
-        return -1;
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        dir[1] = 0;
-    else if (slash)
-        *slash = 0;
-    else
-        strcpy(dir, ".");
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
     return rc;
 }
 
@@ -492,7 +472,7 @@ static lsq_status bootstrap_file(const char *path, const char *vfs_name, const l
         unlink(tmp);
     }
     if (st == LSQ_OK)
-        fsync_dir_of(path);
+        lsq_fsync_parent_dir(path);
     free(tmp);
     return st;
 }
@@ -921,7 +901,7 @@ static lsq_status apply_pages(const char *path, const char *vfs_name, const lsq_
         /* The retired journal goes (its blocks freed outside the lock), and
          * one directory sync makes both the rename and the unlink durable. */
         vfs->xDelete(vfs, applied, 0);
-        fsync_dir_of(path);
+        lsq_fsync_parent_dir(path);
         tm->cleanup = now_seconds() - t1;
     }
 out:

@@ -21,6 +21,7 @@
  *   r->state_mu    – the state snapshot and the background thread's fields.
  */
 #include "replica.h"
+#include "durable.h"
 #include "offline.h"
 #include "page_apply.h"
 #include "primary_check.h"
@@ -433,21 +434,6 @@ static lsq_status sync_mode(lsq_replica *r, lsq_progress_fn fn, void *ctx, int m
 
 /* ---- bootstrap ---- */
 
-/* Make a rename in the file's directory durable. */
-static void fsync_parent(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    if (!dir)
-        return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 static lsq_status no_pages_to_bootstrap(lsq_replica *r, const char *revision, lsq_error *err)
 {
     return lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
@@ -524,7 +510,7 @@ static lsq_status bootstrap(lsq_replica *r, lsq_progress_fn fn, void *ctx, lsq_e
         st = lsq_fail(err, LSQ_ERR_CANTOPEN, errno, "cannot create replica file '%s': %s",
                       r->path, strerror(errno));
     if (st == LSQ_OK)
-        fsync_parent(r->path);
+        lsq_fsync_parent_dir(r->path);
     if (st == LSQ_OK) {
         r->verify_primary = 0; /* just made from this very primary */
         record_success(r, b.revision, b.db_size, npages);

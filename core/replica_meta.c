@@ -7,6 +7,7 @@
  * database file, so after a crash it is either current or one apply behind.
  */
 #include "replica_meta.h"
+#include "durable.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -136,26 +137,6 @@ lsq_status lsq_meta_load(const char *db_path, lsq_replica_meta *out, int *found,
     return LSQ_OK;
 }
 
-static void fsync_parent_dir(const char *path)
-{
-    char *dir = strdup(path);
-    if (!dir)
-        return;
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        dir[1] = 0;
-    else if (slash)
-        *slash = 0;
-    else
-        strcpy(dir, ".");
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    free(dir);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 lsq_status lsq_meta_save(const char *db_path, const lsq_replica_meta *meta, lsq_error *err)
 {
     cJSON *root = cJSON_CreateObject();
@@ -212,7 +193,7 @@ lsq_status lsq_meta_save(const char *db_path, const lsq_replica_meta *meta, lsq_
                       strerror(saved));
         goto done;
     }
-    fsync_parent_dir(path);
+    lsq_fsync_parent_dir(path);
 done:
     free(text);
     free(path);

@@ -36,35 +36,11 @@
 #include <strings.h>
 
 #include "sqltext.h"
+#include "../core/strbuf.h"
 
 /* ---------- growable output --------------------------------------------- */
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (b->n + n + 1 > cap) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void sb_adds(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+typedef lsq_strbuf sbuf;
 
 /* ---------- lexer -------------------------------------------------------- */
 
@@ -137,20 +113,20 @@ static int translate_span(lexer *lx, sbuf *out, int nested)
             continue;
         }
         if (c == '{') {
-            sb_add(out, lx->s + start, lx->pos - start);
+            lsq_strbuf_addn(out, lx->s + start, lx->pos - start);
             lx->pos++;
             if (translate_escape(lx, out) != 0) return -1;
             start = lx->pos;
             continue;
         }
         if (c == '}' && nested) {
-            sb_add(out, lx->s + start, lx->pos - start);
+            lsq_strbuf_addn(out, lx->s + start, lx->pos - start);
             lx->pos++;
             return 0;
         }
         lx->pos++;
     }
-    sb_add(out, lx->s + start, lx->pos - start);
+    lsq_strbuf_addn(out, lx->s + start, lx->pos - start);
     return nested ? fail(lx, "unterminated ODBC escape sequence (missing '}')") : 0;
 }
 
@@ -289,11 +265,11 @@ typedef struct arg {
 static void add_arg(sbuf *out, const arg *a)
 {
     if (is_simple(a->p, a->n)) {
-        sb_add(out, a->p, a->n);
+        lsq_strbuf_addn(out, a->p, a->n);
     } else {
-        sb_add(out, "(", 1);
-        sb_add(out, a->p, a->n);
-        sb_add(out, ")", 1);
+        lsq_strbuf_addn(out, "(", 1);
+        lsq_strbuf_addn(out, a->p, a->n);
+        lsq_strbuf_addn(out, ")", 1);
     }
 }
 
@@ -304,7 +280,7 @@ static void expand(sbuf *out, const char *tmpl, const arg *args)
             add_arg(out, &args[t[1] - '1']);
             t++;
         } else {
-            sb_add(out, t, 1);
+            lsq_strbuf_addn(out, t, 1);
         }
     }
 }
@@ -524,13 +500,13 @@ static int translate_escape(lexer *lx, sbuf *out)
     if (fn) {
         rc = translate_function(lx, out, b, n);
     } else if (esc) {
-        sb_adds(out, "ESCAPE ");
-        sb_add(out, b, n);
+        lsq_strbuf_add(out, "ESCAPE ");
+        lsq_strbuf_addn(out, b, n);
     } else {
         if (lit && (n < 2 || b[0] != '\'' || b[n - 1] != '\''))
             rc = fail(lx, "date/time escape needs a quoted literal, e.g. {d '2024-01-31'}");
         else
-            sb_add(out, b, n);
+            lsq_strbuf_addn(out, b, n);
     }
     free(body.p);
     return rc;
