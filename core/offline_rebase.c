@@ -343,52 +343,17 @@ lsq_status lsq_offline_recover(struct lsq_replica *r, int *diverged, lsq_error *
 
 /* ---- pull ------------------------------------------------------------------ */
 
-static int parse_revision(const char *s, unsigned long long *out)
-{
-    if (!s || !*s)
-        return 0;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return 0;
-    *out = v;
-    return 1;
-}
-
+/* A file without local changes: an ordinary incremental pull. */
 static lsq_status pull_incremental(struct lsq_replica *r, lsq_pull_result *res,
                                    const char *old_rev, struct lsq_sync_stats *stats,
                                    lsq_error *err)
 {
     lsq_replica_state rs;
     lsq_replica_get_state(r, &rs);
-    unsigned long long a, b;
-    if (parse_revision(old_rev, &a) && parse_revision(res->server_revision, &b) && b < a)
-        return lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
-                        "the primary's revision went backwards (from %s to %s), usually because "
-                        "its WAL was checkpointed; the replica '%s' cannot follow it "
-                        "incrementally: delete it and its -libsql-meta file to re-bootstrap",
-                        old_rev, res->server_revision, lsq_replica_path(r));
-    uint64_t new_size = res->db_size_pages ? res->db_size_pages : rs.db_size_pages;
-    int need_apply = res->npages > 0 || new_size != rs.db_size_pages;
-    int changed = strcmp(old_rev, res->server_revision) != 0;
-    double blocked = 0;
-    lsq_status st = LSQ_OK;
-    if (need_apply)
-        st = lsq_apply_pages(lsq_replica_path(r), lsq_replica_vfs(r), res->pages, res->npages,
-                             new_size, &blocked, err);
-    if (st == LSQ_OK && (need_apply || changed)) {
-        lsq_crash_point("before-meta");
-        st = lsq_replica_record_pull(r, res->server_revision, new_size, res->npages, err);
-    } else if (st == LSQ_OK) {
-        st = lsq_replica_record_pull(r, res->server_revision, new_size, 0, err);
-    }
-    if (st == LSQ_OK) {
-        stats->pages = res->npages;
-        stats->apply_seconds = blocked;
-        stats->changed = changed;
-    }
-    return st;
+    lsq_apply_timing tm;
+    memset(&tm, 0, sizeof tm);
+    return lsq_replica_apply_pulled(r, old_rev, rs.db_size_pages, res, NULL, NULL, &tm, stats,
+                                    err);
 }
 
 static lsq_status pull_full(struct lsq_replica *r, sqlite3 *c, lsq_pull_result *res,

@@ -246,6 +246,73 @@ static lsq_status save_meta(lsq_replica *r, const char *file, const char *revisi
  * reporting the file busy. */
 #define MAX_MOVED_RETRIES 8
 
+/* The answer of a pull from old_rev (the file then held old_size pages):
+ * refuse a history that went backwards, check the primary is still the
+ * same database when that is due, apply the pages (only if the file's
+ * change counter is still *expect_counter, when given: else *moved is set
+ * and nothing changes), then record the new revision in the sidecar and
+ * the state. Shared by the plain sync below and offline mode's pulls of a
+ * file without local changes (offline_rebase.c). */
+lsq_status lsq_replica_apply_pulled(lsq_replica *r, const char *old_rev, uint64_t old_size,
+                                    const lsq_pull_result *res, const uint32_t *expect_counter,
+                                    int *moved, lsq_apply_timing *tm, lsq_sync_stats *stats,
+                                    lsq_error *err)
+{
+    if (moved)
+        *moved = 0;
+    unsigned long long a, b;
+    if (parse_revision(old_rev, &a) && parse_revision(res->server_revision, &b) && b < a) {
+        /* The server's history restarted (its WAL was checkpointed): a pull
+         * from our revision cannot be trusted to return every change. */
+        return lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
+                        "the primary's revision went backwards (from %s to %s), usually "
+                        "because its WAL was checkpointed; the replica '%s' cannot follow it "
+                        "incrementally: delete it and its -libsql-meta file to re-bootstrap",
+                        old_rev, res->server_revision, r->path);
+    }
+    lsq_status st;
+    if (r->verify_primary) {
+        st = lsq_primary_check(r->pull_remote, r->path, r->vfs_name, err);
+        pthread_mutex_lock(&r->state_mu);
+        if (st == LSQ_ERR_PROTOCOL)
+            snprintf(r->refused, sizeof r->refused, "%s", err->message);
+        else if (st == LSQ_OK)
+            r->refused[0] = '\0';
+        pthread_mutex_unlock(&r->state_mu);
+        if (st != LSQ_OK)
+            return st;
+        r->verify_primary = 0;
+    }
+
+    /* A header without db_size carries no news about the size. */
+    uint64_t new_size = res->db_size_pages ? res->db_size_pages : old_size;
+    int need_apply = res->npages > 0 || new_size != old_size;
+    int changed = strcmp(old_rev, res->server_revision) != 0;
+    if (need_apply) {
+        int was_moved = 0;
+        st = lsq_apply_pages_if(r->path, r->vfs_name, res->pages, res->npages, new_size,
+                                expect_counter, &was_moved, tm, err);
+        if (st != LSQ_OK)
+            return st;
+        if (was_moved) {
+            if (moved)
+                *moved = 1;
+            return LSQ_OK;
+        }
+    }
+    if (need_apply || changed) {
+        lsq_crash_point("before-meta");
+        st = save_meta(r, r->path, res->server_revision, new_size, err);
+        if (st != LSQ_OK)
+            return st;
+    }
+    record_success(r, res->server_revision, new_size, res->npages);
+    stats->pages = res->npages;
+    stats->apply_seconds = tm->blocked;
+    stats->changed = changed;
+    return LSQ_OK;
+}
+
 /* One sync; *tm gets the apply's breakdown and *pull_seconds the time the
  * answer took to arrive (request to last byte), for the log. */
 static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_apply_timing *tm,
@@ -259,85 +326,34 @@ static lsq_status sync_locked(lsq_replica *r, lsq_sync_stats *stats, lsq_apply_t
     pthread_mutex_unlock(&r->state_mu);
 
     double t0 = now_seconds();
-    lsq_pull_result res;
-    lsq_status st;
-    uint64_t new_size;
-    int need_apply, changed, moved = 0, attempts = 0;
-    do {
-        if (moved)
-            lsq_pull_result_free(&res);
-        if (++attempts > MAX_MOVED_RETRIES)
+    for (int attempts = 1;; attempts++) {
+        if (attempts > MAX_MOVED_RETRIES)
             return lsq_fail(err, LSQ_ERR_BUSY, SQLITE_BUSY,
                             "other processes kept syncing replica file '%s' while this one "
                             "pulled; try again", r->path);
         uint32_t counter_before = 0;
         uint64_t bytes_before = 0;
-        st = lsq_meta_file_identity(r->path, r->vfs_name, &counter_before, &bytes_before, err);
+        lsq_status st =
+            lsq_meta_file_identity(r->path, r->vfs_name, &counter_before, &bytes_before, err);
         if (st != LSQ_OK)
             return st;
         double tp = now_seconds();
+        lsq_pull_result res;
         st = lsq_remote_pull(r->pull_remote, old_rev, 0, &res, err);
         if (st != LSQ_OK)
             return st;
         *pull_seconds += now_seconds() - tp;
         stats->bytes += res.body_len;
-
-        unsigned long long a, b;
-        if (parse_revision(old_rev, &a) && parse_revision(res.server_revision, &b) && b < a) {
-            /* The server's history restarted (its WAL was checkpointed): a
-             * pull from our revision cannot be trusted to return every change. */
-            st = lsq_fail(err, LSQ_ERR_PROTOCOL, 0,
-                          "the primary's revision went backwards (from %s to %s), usually "
-                          "because its WAL was checkpointed; the replica '%s' cannot follow it "
-                          "incrementally: delete it and its -libsql-meta file to re-bootstrap",
-                          old_rev, res.server_revision, r->path);
-            lsq_pull_result_free(&res);
+        int moved = 0;
+        st = lsq_replica_apply_pulled(r, old_rev, old_size, &res, &counter_before, &moved, tm,
+                                      stats, err);
+        lsq_pull_result_free(&res);
+        if (st != LSQ_OK)
             return st;
-        }
-
-        if (r->verify_primary) {
-            st = lsq_primary_check(r->pull_remote, r->path, r->vfs_name, err);
-            pthread_mutex_lock(&r->state_mu);
-            if (st == LSQ_ERR_PROTOCOL)
-                snprintf(r->refused, sizeof r->refused, "%s", err->message);
-            else if (st == LSQ_OK)
-                r->refused[0] = '\0';
-            pthread_mutex_unlock(&r->state_mu);
-            if (st != LSQ_OK) {
-                lsq_pull_result_free(&res);
-                return st;
-            }
-            r->verify_primary = 0;
-        }
-
-        /* A header without db_size carries no news about the size. */
-        new_size = res.db_size_pages ? res.db_size_pages : old_size;
-        need_apply = res.npages > 0 || new_size != old_size;
-        changed = strcmp(old_rev, res.server_revision) != 0;
-        moved = 0;
-        if (need_apply) {
-            st = lsq_apply_pages_if(r->path, r->vfs_name, res.pages, res.npages, new_size,
-                                    &counter_before, &moved, tm, err);
-            if (st != LSQ_OK) {
-                lsq_pull_result_free(&res);
-                return st;
-            }
-        }
-    } while (moved);
-    if (need_apply || changed) {
-        lsq_crash_point("before-meta");
-        st = save_meta(r, r->path, res.server_revision, new_size, err);
-        if (st != LSQ_OK) {
-            lsq_pull_result_free(&res);
-            return st;
-        }
+        if (!moved)
+            break;
     }
-    record_success(r, res.server_revision, new_size, res.npages);
-    stats->pages = res.npages;
-    stats->apply_seconds = tm->blocked;
-    stats->changed = changed;
     stats->seconds = now_seconds() - t0;
-    lsq_pull_result_free(&res);
     return LSQ_OK;
 }
 

@@ -72,4 +72,18 @@ lsq_status lsq_replica_pipeline_timeout(lsq_replica *r, const char *json_body, l
  * the message. Writes are then refused before anything is sent. */
 int lsq_replica_refused(lsq_replica *r, char *why, size_t cap);
 
+/* Check and apply the answer of a pull from old_rev (the file then held
+ * old_size pages): history going backwards is refused, the primary is
+ * checked when due (primary_check.h), pages applied (only while page 1's
+ * change counter is *expect_counter, when given; else *moved = 1 and
+ * nothing changes), then the sidecar and the state record the new
+ * revision. Caller holds the sync lock. tm gets the apply's breakdown.
+ * (Used by replica.c's sync and by offline mode for a file without local
+ * changes.) */
+struct lsq_apply_timing;
+lsq_status lsq_replica_apply_pulled(lsq_replica *r, const char *old_rev, uint64_t old_size,
+                                    const lsq_pull_result *res, const uint32_t *expect_counter,
+                                    int *moved, struct lsq_apply_timing *tm,
+                                    lsq_sync_stats *stats, lsq_error *err);
+
 #endif
