@@ -293,6 +293,23 @@ def run_child(code, env=None, timeout=300):
     return subprocess.run(argv, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
+def forward_post(target, path, body, headers):
+    """POST body to target+path as a test proxy forwards a request (its
+    Content-Type and Authorization kept); returns (status, data, content
+    type). A stopped primary answers 502."""
+    req = urllib.request.Request(target + path, data=body, method="POST")
+    for k in ("Content-Type", "Authorization"):
+        if headers.get(k):
+            req.add_header(k, headers[k])
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.read(), r.headers.get("Content-Type", "application/octet-stream")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), "text/plain"
+    except OSError as e:  # the primary is stopped
+        return 502, str(e).encode(), "text/plain"
+
+
 class FaultProxy:
     """A reverse proxy on its own loopback port in front of a primary, so a
     replica keeps ONE SyncUrl (the replica's sidecar is bound to it) while a
@@ -331,18 +348,7 @@ class FaultProxy:
                             proxy.pipelines.append(json.loads(body))
                         except ValueError:
                             proxy.pipelines.append({"unparsable": body.decode("latin-1")})
-                req = urllib.request.Request(proxy.target + self.path, data=body, method="POST")
-                for k in ("Content-Type", "Authorization"):
-                    if self.headers.get(k):
-                        req.add_header(k, self.headers[k])
-                try:
-                    with urllib.request.urlopen(req, timeout=60) as r:
-                        status, data = r.status, r.read()
-                        ctype = r.headers.get("Content-Type", "application/octet-stream")
-                except urllib.error.HTTPError as e:
-                    status, data, ctype = e.code, e.read(), "text/plain"
-                except OSError as e:  # the primary is stopped
-                    status, data, ctype = 502, str(e).encode(), "text/plain"
+                status, data, ctype = forward_post(proxy.target, self.path, body, self.headers)
                 self._answer(status, data, ctype)
 
             def _answer(self, status, data, ctype):

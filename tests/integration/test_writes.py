@@ -34,10 +34,9 @@ import sys
 import threading
 import time
 import unittest
-import urllib.error
-import urllib.request
 
-from lsqtest import CLEAN_ENV, NODE_DIR, TMP, Primary, pyodbc, sqlstate, unittest_main
+from lsqtest import (CLEAN_ENV, NODE_DIR, TMP, Primary, forward_post, pyodbc, sqlstate,
+                     unittest_main)
 
 
 # ---------- the primary and a counting proxy -------------------------------
@@ -76,16 +75,7 @@ class CountingProxy:
                             hold_answer = proxy.late
                 if hold_request:
                     time.sleep(hold_request)  # the primary sees it late
-                req = urllib.request.Request(proxy.target + self.path, data=body, method="POST")
-                for k in ("Content-Type", "Authorization"):
-                    if self.headers.get(k):
-                        req.add_header(k, self.headers[k])
-                try:
-                    with urllib.request.urlopen(req, timeout=60) as r:
-                        status, data = r.status, r.read()
-                        ctype = r.headers.get("Content-Type", "application/octet-stream")
-                except urllib.error.HTTPError as e:
-                    status, data, ctype = e.code, e.read(), "text/plain"
+                status, data, ctype = forward_post(proxy.target, self.path, body, self.headers)
                 if proxy.delay and self.path == "/v2/pipeline":
                     time.sleep(proxy.delay)  # applied on the primary, answer late
                 if hold_answer:
