@@ -357,10 +357,29 @@ static SQLRETURN preview_and_queue(stmt *s)
 
 /* ---------- one statement ----------------------------------------------- */
 
+/* A forwarded write the primary committed: row count from its changes()
+ * step, RETURNING rows (or the executed state) from its statement step;
+ * frees res. */
+static SQLRETURN write_done(stmt *s, lsq_hrana_batch_result *res, lsq_hrana_result *main_step,
+                            const lsq_hrana_result *changes_step, int want_rows, double t0)
+{
+    mark_written(s->dbc);
+    int64_t changes = step_changes(changes_step);
+    s->row_count = exec_is_dml(s->sst) ? (SQLLEN)(changes >= 0 ? changes : 0) : -1;
+    drvlog_forward("write", drvlog_clock() - t0, s->row_count, 1);
+    s->hdr.diag.row_count = s->row_count;
+    SQLRETURN rc = SQL_SUCCESS;
+    if (want_rows)
+        rc = install_rows(s, main_step);
+    else
+        s->state = ST_EXECUTED;
+    lsq_hrana_batch_result_free(res);
+    return rc;
+}
+
 /* The statement alone (VACUUM): the older two-step batch, no ledger. */
 static SQLRETURN exec_plain(stmt *s, lsq_value *args, size_t nargs, int want_rows)
 {
-    dbc *c = s->dbc;
     lsq_hrana_step steps[2] = {
         {.sql = sqlite3_sql(s->sst), .args = args, .nargs = nargs, .want_rows = want_rows},
         {.sql = changes_sql, .want_rows = 1, .cond = LSQ_COND_OK, .cond_step = 0},
@@ -381,18 +400,7 @@ static SQLRETURN exec_plain(stmt *s, lsq_value *args, size_t nargs, int want_row
         lsq_hrana_batch_result_free(&res);
         return rc;
     }
-    mark_written(c);
-    int64_t changes = step_changes(&res.steps[1]);
-    s->row_count = exec_is_dml(s->sst) ? (SQLLEN)(changes >= 0 ? changes : 0) : -1;
-    drvlog_forward("write", drvlog_clock() - t0, s->row_count, 1);
-    s->hdr.diag.row_count = s->row_count;
-    rc = SQL_SUCCESS;
-    if (want_rows)
-        rc = install_rows(s, &res.steps[0]);
-    else
-        s->state = ST_EXECUTED;
-    lsq_hrana_batch_result_free(&res);
-    return rc;
+    return write_done(s, &res, &res.steps[0], &res.steps[1], want_rows, t0);
 }
 
 /* Why a batch that was answered did not commit; nothing was committed.
@@ -515,18 +523,7 @@ SQLRETURN forward_exec(stmt *s)
         lsq_hrana_batch_result_free(&res);
         return rc;
     }
-    mark_written(c);
-    int64_t changes = step_changes(&res.steps[3]);
-    s->row_count = exec_is_dml(s->sst) ? (SQLLEN)(changes >= 0 ? changes : 0) : -1;
-    drvlog_forward("write", drvlog_clock() - t0, s->row_count, 1);
-    s->hdr.diag.row_count = s->row_count;
-    rc = SQL_SUCCESS;
-    if (want_rows)
-        rc = install_rows(s, main_step);
-    else
-        s->state = ST_EXECUTED;
-    lsq_hrana_batch_result_free(&res);
-    return rc;
+    return write_done(s, &res, main_step, &res.steps[3], want_rows, t0);
 }
 
 /* ---------- a parameter array: one round trip --------------------------- */
